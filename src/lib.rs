@@ -4,6 +4,7 @@
 //! calculation, search compilation. The npm package (`src/wasm.rs`, feature `wasm`) and the
 //! Cloudflare worker (`worker/`) are thin skins over this crate.
 
+pub mod auth;
 pub mod discovery;
 pub mod outcome;
 pub mod params;
@@ -13,3 +14,6 @@ pub use params::QueryParams;
 
 /// The crate (and npm package) version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(feature = "wasm")]
+pub mod wasm;
