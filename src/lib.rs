@@ -4,10 +4,13 @@
 //! calculation, search compilation. The npm package (`src/wasm.rs`, feature `wasm`) and the
 //! Cloudflare worker (`worker/`) are thin skins over this crate.
 
+pub mod contracts;
 pub mod discovery;
+pub mod money;
 pub mod outcome;
 pub mod params;
 
+pub use contracts::ContractBook;
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};
 pub use params::QueryParams;
 
