@@ -24,6 +24,9 @@ pub struct PayorContract {
     pub display: Option<String>,
     /// The contract's own multi-procedure set, which wins over the payor's default set.
     pub multi_proc_set: Option<String>,
+    /// The code the payor list shows in `subType` when it is not the payor kind's (the
+    /// documents write `C` for `na`); kept as given so listings round-trip.
+    pub list_code: Option<String>,
 }
 
 /// A practitioner's own SELF_PAY price list.
@@ -461,6 +464,7 @@ impl ContractBook {
                     payor: PayorRef::insurer(payor),
                     display: Some(display.to_string()),
                     multi_proc_set: None,
+                    list_code: None,
                 };
                 if self.add_payor(contract).is_ok() {
                     created.push(id);

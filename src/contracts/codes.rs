@@ -217,17 +217,6 @@ impl SubType {
     }
 }
 
-/// Reads a site id from `Site/<id>`.
-pub(crate) fn parse_site_reference(field: &str, text: &str) -> Result<String, OperationOutcome> {
-    match text.trim().split_once('/') {
-        Some(("Site", id)) if valid_part(id) => Ok(id.to_string()),
-        _ => Err(invalid_format(
-            field,
-            format_args!("'{text}' is not Site/<id>"),
-        )),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -54,6 +54,8 @@ struct SnapPayor {
     display: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     multi_proc_set: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    list_code: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -185,6 +187,7 @@ impl ContractBook {
                 },
                 display: p.display,
                 multi_proc_set: p.multi_proc_set,
+                list_code: p.list_code,
             })?;
         }
         for s in snap.self_pay {
@@ -270,6 +273,7 @@ impl ContractBook {
                     kind: c.payor.kind.code().to_string(),
                     display: c.display.clone(),
                     multi_proc_set: c.multi_proc_set.clone(),
+                    list_code: c.list_code.clone(),
                 })
                 .collect(),
             self_pay: self
