@@ -849,3 +849,138 @@ impl LevelName {
         }
     }
 }
+
+/// A small book exercising every precedence level, shared by the operations' tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod testbook {
+    use super::*;
+    use crate::contracts::multiproc::ValueOf;
+
+    pub(crate) fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    pub(crate) fn rule(g: u32, k: u32, p: &str, v: Option<ValueOf>) -> MultiProcRule {
+        MultiProcRule {
+            calc_group: g,
+            proc_number: k,
+            percentage: d(p),
+            value_of: v,
+        }
+    }
+
+    fn payor(book: &mut ContractBook, id: &str, payor: &str, kind: PayorKind, set: Option<&str>) {
+        book.add_payor(PayorContract {
+            id: id.into(),
+            payor: PayorRef {
+                kind,
+                id: payor.into(),
+            },
+            display: None,
+            multi_proc_set: set.map(str::to_string),
+            list_code: None,
+        })
+        .unwrap();
+    }
+
+    pub(crate) fn price(
+        book: &mut ContractBook,
+        contract: &str,
+        service: &str,
+        procedure: Option<&str>,
+        location: Option<&str>,
+        practitioner: Option<&str>,
+        net: &str,
+    ) {
+        let key = PriceKey {
+            contract: contract.into(),
+            service: Code::parse("s", service).unwrap(),
+            procedure: procedure.map(|p| Code::parse("p", p).unwrap()),
+            location: location.map(str::to_string),
+            practitioner: practitioner.map(str::to_string),
+        };
+        let price = Price {
+            net: Some(d(net)),
+            last_updated: Some(format!(
+                "2026-11-{:02}T10:00:00Z",
+                1 + book.price_count() % 28
+            )),
+            ..Price::default()
+        };
+        book.set_price(key, price).unwrap();
+    }
+
+    /// Site S1: payors bup (100), slf (200), na (300), contact John (400); P1's self-pay
+    /// list (500); BUPA's default set; John's own set OWN beside his default DEF.
+    pub(crate) fn book() -> ContractBook {
+        use ValueOf::*;
+        let mut b = ContractBook::new("S1");
+        b.add_practitioner("P1");
+        b.add_practitioner("P2");
+        payor(&mut b, "100", "bup", PayorKind::Insurer, None);
+        payor(&mut b, "200", "slf", PayorKind::Insurer, None);
+        payor(&mut b, "300", "na", PayorKind::Insurer, None);
+        payor(&mut b, "400", "John", PayorKind::Contact, Some("OWN"));
+        b.add_self_pay_list(SelfPayList {
+            id: "500".into(),
+            practitioner: "P1".into(),
+        })
+        .unwrap();
+        let x = "ISC/X";
+        price(&mut b, "100", x, None, None, None, "50");
+        price(&mut b, "100", x, Some("CCSD/A"), None, None, "100");
+        price(&mut b, "100", x, Some("CCSD/B"), None, None, "80");
+        price(&mut b, "100", x, Some("CCSD/C"), None, None, "60");
+        price(&mut b, "100", x, Some("CCSD/D"), None, None, "60");
+        price(&mut b, "100", x, None, Some("L1"), None, "45");
+        price(&mut b, "100", x, Some("CCSD/A"), Some("L1"), None, "110");
+        price(&mut b, "100", x, None, None, Some("P1"), "40");
+        price(&mut b, "200", x, None, None, None, "30");
+        price(&mut b, "200", x, None, Some("L1"), None, "28");
+        price(&mut b, "500", x, None, None, None, "25");
+        price(&mut b, "200", x, None, None, Some("P2"), "20");
+        price(&mut b, "300", "ISC/Y", None, None, None, "10");
+        price(&mut b, "300", "ISC/Y", None, Some("L1"), None, "9");
+        price(&mut b, "400", x, Some("CCSD/A"), None, None, "100");
+        price(&mut b, "400", x, Some("CCSD/B"), None, None, "80");
+        let mut bupa = vec![
+            rule(1, 1, "100", Some(Highest)),
+            rule(2, 1, "125", Some(Highest)),
+            rule(2, 2, "0", Some(Highest2)),
+            rule(3, 1, "140", Some(Highest)),
+            rule(3, 2, "0", Some(Highest2)),
+            rule(3, 3, "0", Some(Other)),
+        ];
+        bupa.extend((1..=6).map(|k| rule(6, k, "0", None)));
+        let set =
+            |id: &str, payor: &str, is_default: bool, rules: Vec<MultiProcRule>| MultiProcSet {
+                id: id.into(),
+                description: format!("{id} set"),
+                editable: !is_default,
+                payor: Some(payor.into()),
+                is_default,
+                rules,
+            };
+        b.set_multi_proc_set(set("0000011460", "bup", true, bupa));
+        b.set_multi_proc_set(set(
+            "DEF",
+            "John",
+            true,
+            vec![
+                rule(2, 1, "100", Some(Highest)),
+                rule(2, 2, "100", Some(Highest2)),
+            ],
+        ));
+        b.set_multi_proc_set(set(
+            "OWN",
+            "John",
+            false,
+            vec![
+                rule(2, 1, "100", Some(Highest)),
+                rule(2, 2, "50", Some(Highest2)),
+            ],
+        ));
+        b
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::book::{ContractBook, Level, Price, PriceKey, PriceSource, Sym};
+use super::book::{ContractBook, Price, PriceKey, PriceSource};
 use super::codes::{
     invalid_format, not_found, Code, SubType, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM,
     EXTENSION_BASE, PROCEDURE_SYSTEM,
@@ -209,7 +209,7 @@ impl ContractBook {
             };
             let chain = self.chain(psym, prac, loc);
             // (service, procedure) → (rank, key, price): the lowest rank wins.
-            let mut best: BTreeMap<(&Code, Option<&Code>), (usize, &PriceKey, &Price, Sym, Level)> =
+            let mut best: BTreeMap<(&Code, Option<&Code>), (usize, &PriceKey, &Price)> =
                 BTreeMap::new();
             for (key, price) in &self.prices {
                 if price.net.is_none() {
@@ -239,11 +239,11 @@ impl ContractBook {
                 match best.get(&slot) {
                     Some((r, ..)) if *r <= rank => {}
                     _ => {
-                        best.insert(slot, (rank, key, price, p, level));
+                        best.insert(slot, (rank, key, price));
                     }
                 }
             }
-            for (_, (_, key, price, _, _)) in best {
+            for (_, (_, key, price)) in best {
                 let source = self.source_for_key(key);
                 all.push(EffectivePrice {
                     key: key.clone(),

@@ -440,3 +440,299 @@ fn factor_json(percentage: Decimal) -> Value {
     f.parse::<serde_json::Number>()
         .map_or(Value::String(f), Value::Number)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::contracts::book::testbook::{book, d};
+    use crate::outcome::IssueCode;
+
+    fn q(query: &str) -> Result<FeeQuote, OperationOutcome> {
+        let book = book();
+        let req = FeeRequest::from_params(&QueryParams::from_query(query, false))?;
+        let quote = book.quote_fee(&req)?;
+        // The hot path agrees with the full quote, always.
+        assert_eq!(book.fee_total(&req).unwrap(), quote.total);
+        Ok(quote)
+    }
+
+    fn total(query: &str) -> Decimal {
+        q(query).unwrap().total
+    }
+
+    fn code(query: &str) -> IssueCode {
+        q(query).unwrap_err().issues[0].code
+    }
+
+    #[test]
+    fn each_precedence_level_wins_in_turn() {
+        assert_eq!(
+            total("payor=bup&practitioner=P1&location=L1&service-type=ISC/X"),
+            d("40")
+        );
+        assert_eq!(total("payor=bup&location=L1&service-type=ISC/X"), d("45"));
+        assert_eq!(total("payor=bup&service-type=ISC/X"), d("50"));
+        assert_eq!(
+            total("payor=bup&location=L9&practitioner=P2&service-type=ISC/X"),
+            d("50")
+        );
+        // slf: bespoke → location → the practitioner's SELF_PAY list → the slf schedule.
+        assert_eq!(
+            total("payor=slf&practitioner=P2&location=L1&service-type=ISC/X"),
+            d("20")
+        );
+        assert_eq!(
+            total("payor=slf&practitioner=P1&location=L1&service-type=ISC/X"),
+            d("28")
+        );
+        assert_eq!(
+            total("payor=slf&practitioner=P1&service-type=ISC/X"),
+            d("25")
+        );
+        assert_eq!(total("payor=slf&service-type=ISC/X"), d("30"));
+        // Finally the na schedule (at the location first).
+        assert_eq!(total("payor=bup&location=L1&service-type=ISC/Y"), d("9"));
+        assert_eq!(total("payor=slf&service-type=ISC/Y"), d("10"));
+    }
+
+    #[test]
+    fn sources_say_which_contract_and_sub_type() {
+        let src = |query: &str| {
+            let l = q(query).unwrap().lines.remove(0);
+            (l.source.contract, l.source.sub_type)
+        };
+        use crate::contracts::SubType::*;
+        assert_eq!(
+            src("payor=bup&practitioner=P1&service-type=ISC/X"),
+            ("100".into(), PractitionerBespoke)
+        );
+        assert_eq!(
+            src("payor=slf&practitioner=P1&service-type=ISC/X"),
+            ("500".into(), SelfPay)
+        );
+        assert_eq!(
+            src("payor=bup&service-type=ISC/Y"),
+            ("300".into(), FeeSchedule)
+        );
+    }
+
+    #[test]
+    fn group_02_is_125_percent_of_the_highest() {
+        assert_eq!(
+            total("payor=bup&service-type=ISC/X&procedure-code=CCSD/A,CCSD/B"),
+            d("125.00")
+        );
+        // At L1 procedure A is 110: 137.50.
+        assert_eq!(
+            total("payor=bup&location=L1&service-type=ISC/X&procedure-code=CCSD/B,CCSD/A"),
+            d("137.50")
+        );
+    }
+
+    #[test]
+    fn group_03_is_140_percent_of_the_highest() {
+        assert_eq!(
+            total("payor=bup&service-type=ISC/X&procedure-code=CCSD/C,CCSD/A,CCSD/B"),
+            d("140.00")
+        );
+    }
+
+    #[test]
+    fn one_procedure_uses_group_01() {
+        assert_eq!(
+            total("payor=bup&service-type=ISC/X&procedure-code=CCSD/B"),
+            d("80")
+        );
+    }
+
+    #[test]
+    fn no_records_for_n_counts_every_procedure() {
+        assert_eq!(
+            total("payor=bup&service-type=ISC/X&procedure-code=CCSD/A,CCSD/B,CCSD/C,CCSD/D"),
+            d("300")
+        );
+    }
+
+    #[test]
+    fn ties_rank_by_code_whatever_the_order() {
+        for query in [
+            "payor=bup&service-type=ISC/X&procedure-code=CCSD/C,CCSD/D",
+            "payor=bup&service-type=ISC/X&procedure-code=CCSD/D,CCSD/C",
+        ] {
+            let quote = q(query).unwrap();
+            assert_eq!(quote.total, d("75"));
+            let ranked: Vec<String> = quote
+                .lines
+                .iter()
+                .map(|l| l.procedure.as_ref().unwrap().code.clone())
+                .collect();
+            assert_eq!(ranked, ["C", "D"]);
+            assert_eq!(quote.lines[0].percentage, d("125"));
+            assert_eq!(quote.lines[1].amount, d("0"));
+        }
+    }
+
+    #[test]
+    fn the_contract_set_wins_over_the_payor_default() {
+        let quote =
+            q("payor=John&payor-type=C&service-type=ISC/X&procedure-code=CCSD/A,CCSD/B").unwrap();
+        assert_eq!(quote.multi_proc_set.as_deref(), Some("OWN"));
+        assert_eq!(quote.total, d("140"));
+        assert_eq!(quote.applied.len(), 2);
+        assert_eq!(quote.applied[1].amount, d("40"));
+    }
+
+    #[test]
+    fn rounding_happens_once_at_the_end() {
+        use crate::contracts::multiproc::{MultiProcSet, ValueOf};
+        let mut b = book();
+        b.set_multi_proc_set(MultiProcSet {
+            id: "HALF".into(),
+            description: String::new(),
+            editable: true,
+            payor: Some("slf".into()),
+            is_default: true,
+            rules: vec![
+                crate::contracts::book::testbook::rule(2, 1, "0.5", Some(ValueOf::Highest)),
+                crate::contracts::book::testbook::rule(2, 2, "0.5", Some(ValueOf::Highest2)),
+            ],
+        });
+        crate::contracts::book::testbook::price(
+            &mut b,
+            "200",
+            "ISC/X",
+            Some("CCSD/E"),
+            None,
+            None,
+            "1.00",
+        );
+        crate::contracts::book::testbook::price(
+            &mut b,
+            "200",
+            "ISC/X",
+            Some("CCSD/F"),
+            None,
+            None,
+            "1.00",
+        );
+        let req = FeeRequest::from_params(&QueryParams::from_query(
+            "payor=slf&service-type=ISC/X&procedure-code=CCSD/E,CCSD/F",
+            false,
+        ))
+        .unwrap();
+        let quote = b.quote_fee(&req).unwrap();
+        // 0.005 + 0.005 = 0.01 (rounding each line first would give 0.02).
+        assert_eq!(quote.unrounded, d("0.010"));
+        assert_eq!(quote.total.to_string(), "0.01");
+    }
+
+    #[test]
+    fn unknown_or_unpriced_references_are_not_found() {
+        use IssueCode::*;
+        assert_eq!(code("payor=zzz&service-type=ISC/X"), ReferenceIdNotFound);
+        assert_eq!(
+            code("payor=bup&payor-type=C&service-type=ISC/X"),
+            ReferenceIdNotFound
+        );
+        assert_eq!(
+            code("payor=bup&practitioner=P9&service-type=ISC/X"),
+            ReferenceIdNotFound
+        );
+        assert_eq!(code("payor=bup&service-type=ISC/NOPE"), ReferenceIdNotFound);
+        assert_eq!(
+            code("payor=bup&service-type=ISC/X&procedure-code=CCSD/NOPE"),
+            ReferenceIdNotFound
+        );
+        // Known procedure, but no price for it under slf nor na.
+        assert_eq!(
+            code("payor=slf&service-type=ISC/X&procedure-code=CCSD/A"),
+            ReferenceIdNotFound
+        );
+        assert_eq!(
+            code("site=OTHER&payor=bup&service-type=ISC/X"),
+            ReferenceIdNotFound
+        );
+        let e = q("payor=bup&service-type=ISC/X&procedure-code=CCSD/NOPE").unwrap_err();
+        assert!(e.issues[0].diagnostics.contains("CCSD/NOPE"), "{e}");
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        use IssueCode::*;
+        assert_eq!(code("service-type=ISC/X"), MissingMandatoryParam);
+        assert_eq!(code("payor=bup"), MissingMandatoryParam);
+        assert_eq!(code("payor=&service-type=ISC/X"), ParamEmpty);
+        assert_eq!(code("payor=bup&service-type=X"), InvalidFormat);
+        assert_eq!(
+            code("payor=bup&service-type=ISC/X&procedure-code=CCSD/A,"),
+            InvalidFormat
+        );
+        assert_eq!(
+            code("payor=bup&payor-type=Z&service-type=ISC/X"),
+            InvalidFormat
+        );
+        assert_eq!(
+            code("payor=bup&service-type=ISC/X&colour=red"),
+            ParamInvalid
+        );
+        let lenient = FeeRequest::from_params(&QueryParams::from_query(
+            "payor=bup&service-type=ISC/X&colour=red",
+            true,
+        ));
+        assert!(lenient.is_ok());
+        assert_eq!(total("payorId=bup&service-type=ISC/X"), d("50"));
+    }
+
+    #[test]
+    fn breakdown_json_names_sources_and_records() {
+        let b = book();
+        let v = b
+            .calculate_fee(&QueryParams::from_query("payor=bup&location=L1&service-type=ISC/X&procedure-code=CCSD/B,CCSD/A&breakdown=true", false))
+            .unwrap();
+        let assets = v.pointer("/term/0/asset").unwrap().as_array().unwrap();
+        assert_eq!(assets.len(), 3);
+        assert_eq!(
+            assets[0]["valuedItem"][0]["net"]["value"].to_string(),
+            "137.50"
+        );
+        let ext = assets[0]["extension"].as_array().unwrap();
+        assert_eq!(ext[0]["valueString"], "0000011460");
+        assert_eq!(
+            assets[1]["context"][0]["reference"]["reference"],
+            "Contract/100"
+        );
+        assert_eq!(
+            assets[1]["context"][2]["reference"]["reference"],
+            "Location/L1"
+        );
+        assert_eq!(
+            assets[1]["valuedItem"][1]["unitPrice"]["value"].to_string(),
+            "110.00"
+        );
+        assert_eq!(assets[1]["valuedItem"][1]["factor"].to_string(), "1.25");
+        assert_eq!(
+            assets[1]["valuedItem"][1]["net"]["value"].to_string(),
+            "137.50"
+        );
+        assert_eq!(
+            assets[2]["valuedItem"][1]["net"]["value"].to_string(),
+            "0.00"
+        );
+        let plain = b
+            .calculate_fee(&QueryParams::from_query(
+                "payor=bup&service-type=ISC/X&procedure-code=CCSD/B,CCSD/A",
+                false,
+            ))
+            .unwrap();
+        assert_eq!(
+            plain
+                .pointer("/term/0/asset")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
