@@ -984,3 +984,205 @@ pub(crate) mod testbook {
         b
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::testbook::{book, d, rule};
+    use super::*;
+    use crate::contracts::fee::FeeRequest;
+    use crate::params::QueryParams;
+
+    fn fee(b: &ContractBook, query: &str) -> Result<Decimal, OperationOutcome> {
+        b.fee_total(&FeeRequest::from_params(&QueryParams::from_query(
+            query, false,
+        ))?)
+    }
+
+    #[test]
+    fn deleting_a_payor_removes_its_prices() {
+        let mut b = book();
+        let before = b.price_count();
+        let gone = b.delete_payor("bup").unwrap();
+        assert_eq!(gone.id, "100");
+        assert_eq!(b.price_count(), before - 8);
+        assert_eq!(
+            fee(&b, "payor=bup&service-type=ISC/X").unwrap_err().issues[0].code,
+            IssueCode::ReferenceIdNotFound
+        );
+        assert_eq!(fee(&b, "payor=slf&service-type=ISC/X").unwrap(), d("30"));
+        assert_eq!(
+            b.delete_payor("bup").unwrap_err().issues[0].code,
+            IssueCode::ReferenceIdNotFound
+        );
+    }
+
+    #[test]
+    fn setting_and_deleting_prices_updates_the_index() {
+        let mut b = book();
+        let key = PriceKey {
+            contract: "100".into(),
+            service: Code::new("ISC", "X"),
+            procedure: None,
+            location: None,
+            practitioner: None,
+        };
+        b.set_price(
+            key.clone(),
+            Price {
+                net: Some(d("51")),
+                ..Price::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(fee(&b, "payor=bup&service-type=ISC/X").unwrap(), d("51"));
+        assert!(b.delete_price(&key).is_some());
+        // Falls through to na, which has no ISC/X: not found.
+        assert!(fee(&b, "payor=bup&service-type=ISC/X").is_err());
+        // A service set without a fee does not shadow anything.
+        b.set_price(key.clone(), Price::default()).unwrap();
+        assert!(fee(&b, "payor=bup&service-type=ISC/X").is_err());
+        let filter = PriceFilter {
+            service: Code::new("ISC", "X"),
+            procedure: None,
+            payor: Some("bup".into()),
+            location: None,
+            practitioner: None,
+        };
+        assert_eq!(b.delete_prices(&filter), 8);
+        assert_eq!(fee(&b, "payor=slf&service-type=ISC/X").unwrap(), d("30"));
+    }
+
+    #[test]
+    fn malformed_keys_are_refused() {
+        let mut b = book();
+        let key = |contract: &str, loc: Option<&str>, prac: Option<&str>| PriceKey {
+            contract: contract.into(),
+            service: Code::new("ISC", "X"),
+            procedure: None,
+            location: loc.map(str::to_string),
+            practitioner: prac.map(str::to_string),
+        };
+        let code = |r: Result<(), OperationOutcome>| r.unwrap_err().issues[0].code;
+        assert_eq!(
+            code(b.set_price(key("999", None, None), Price::default())),
+            IssueCode::ReferenceIdNotFound
+        );
+        assert_eq!(
+            code(b.set_price(key("100", Some("L1"), Some("P1")), Price::default())),
+            IssueCode::ParamInvalid
+        );
+        assert_eq!(
+            code(b.set_price(key("500", None, Some("P2")), Price::default())),
+            IssueCode::ParamInvalid
+        );
+        // A self-pay price without a practitioner takes the list's owner.
+        b.set_price(
+            key("500", None, None),
+            Price {
+                net: Some(d("24")),
+                ..Price::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            fee(&b, "payor=slf&practitioner=P1&service-type=ISC/X").unwrap(),
+            d("24")
+        );
+    }
+
+    #[test]
+    fn payor_contracts_are_one_per_payor() {
+        let mut b = book();
+        let c = |id: &str, payor: &str| PayorContract {
+            id: id.into(),
+            payor: PayorRef::insurer(payor),
+            display: None,
+            multi_proc_set: None,
+            list_code: None,
+        };
+        assert_eq!(
+            b.add_payor(c("100", "axa")).unwrap_err().issues[0].code,
+            IssueCode::EntityAlreadyExists
+        );
+        assert_eq!(
+            b.add_payor(c("500", "axa")).unwrap_err().issues[0].code,
+            IssueCode::EntityAlreadyExists
+        );
+        // Re-adding bup under a new id moves its prices with it.
+        b.add_payor(c("101", "bup")).unwrap();
+        assert_eq!(b.payor_contract("bup").unwrap().id, "101");
+        assert_eq!(fee(&b, "payor=bup&service-type=ISC/X").unwrap(), d("50"));
+        assert_eq!(b.payor_contracts().len(), 4);
+    }
+
+    #[test]
+    fn default_payors_are_created_once() {
+        let mut b = ContractBook::new("S9");
+        let mut n = 0;
+        let created = b.ensure_default_payors(|| {
+            n += 1;
+            format!("{n:010}")
+        });
+        assert_eq!(created, ["0000000001", "0000000002"]);
+        assert_eq!(
+            b.payor_contract("na").unwrap().display.as_deref(),
+            Some("All Others")
+        );
+        assert!(b.ensure_default_payors(|| "x".into()).is_empty());
+    }
+
+    #[test]
+    fn only_editable_sets_can_be_replaced() {
+        let mut b = book();
+        let rules = vec![rule(2, 1, "100", None)];
+        assert_eq!(
+            b.replace_multi_proc_rules("0000011460", rules.clone())
+                .unwrap_err()
+                .issues[0]
+                .code,
+            IssueCode::OpNotAllowed
+        );
+        assert_eq!(
+            b.replace_multi_proc_rules("NOPE", rules.clone())
+                .unwrap_err()
+                .issues[0]
+                .code,
+            IssueCode::ReferenceIdNotFound
+        );
+        b.replace_multi_proc_rules("OWN", rules).unwrap();
+        // OWN now has "02 #1 100% of v1" only: A=100, B=80 → 100.
+        assert_eq!(
+            fee(
+                &b,
+                "payor=John&service-type=ISC/X&procedure-code=CCSD/A,CCSD/B"
+            )
+            .unwrap(),
+            d("100")
+        );
+    }
+
+    #[test]
+    fn contract_price_writes_all_assets_or_none() {
+        let mut b = book();
+        let body: serde_json::Value = serde_json::from_str(
+            r#"{"resourceType":"Contract","subject":[{"reference":"Site/S1"}],"term":[{"asset":[
+              {"context":[{"reference":{"reference":"Payor/I-bup"}}],
+               "valuedItem":[{"entityCodeableConcept":{"coding":[{"system":"ISC","code":"X"}]}},{"net":{"value":77}}]},
+              {"context":[{"reference":{"reference":"Payor/I-zzz"}}],
+               "valuedItem":[{"entityCodeableConcept":{"coding":[{"system":"ISC","code":"X"}]}},{"net":{"value":1}}]}]}]}"#,
+        )
+        .unwrap();
+        let e = b.apply_contract_price(&body, None).unwrap_err();
+        assert_eq!(e.issues[0].code, IssueCode::ReferenceIdNotFound);
+        assert_eq!(fee(&b, "payor=bup&service-type=ISC/X").unwrap(), d("50"));
+        let other_site = serde_json::json!({"resourceType": "Contract", "subject": [{"reference": "Site/S2"}], "term": []});
+        assert_eq!(
+            b.apply_contract_price(&other_site, None)
+                .unwrap_err()
+                .issues[0]
+                .code,
+            IssueCode::ReferenceIdNotFound
+        );
+    }
+}

@@ -367,3 +367,106 @@ impl EffectivePricesPage {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::contracts::book::testbook::book;
+    use crate::outcome::IssueCode;
+
+    fn page(query: &str) -> Result<EffectivePricesPage, OperationOutcome> {
+        book().effective_prices_page(&EffectivePricesRequest::from_params(
+            &QueryParams::from_query(query, false),
+        )?)
+    }
+
+    fn rows(p: &EffectivePricesPage) -> Vec<String> {
+        p.entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}{} {} {} {}",
+                    e.key.service.key(),
+                    e.key
+                        .procedure
+                        .as_ref()
+                        .map(|p| format!("+{}", p.key()))
+                        .unwrap_or_default(),
+                    e.price.net.map(|n| n.to_string()).unwrap_or_default(),
+                    e.source.contract,
+                    e.source.sub_type.code()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merges_levels_most_specific_first() {
+        let p = page("payor=bup&practitioner=P1&location=L1").unwrap();
+        assert_eq!(
+            rows(&p)[..],
+            [
+                "ISC/X 40 100 PRACTITIONER_BESPOKE_CONTRACT",
+                "ISC/X+CCSD/A 110 100 FEE_SCHEDULE",
+                "ISC/X+CCSD/B 80 100 FEE_SCHEDULE",
+                "ISC/X+CCSD/C 60 100 FEE_SCHEDULE",
+                "ISC/X+CCSD/D 60 100 FEE_SCHEDULE",
+                "ISC/Y 9 300 FEE_SCHEDULE",
+            ]
+        );
+        assert_eq!(p.max_count, 6);
+        let slf = page("payor=slf&practitioner=P1").unwrap();
+        assert_eq!(
+            rows(&slf)[..],
+            ["ISC/X 25 500 SELF_PAY", "ISC/Y 10 300 FEE_SCHEDULE"]
+        );
+    }
+
+    #[test]
+    fn pages_and_tags() {
+        let p = page("payor=bup&practitioner=P1&location=L1&count=4&page=2").unwrap();
+        assert_eq!(rows(&p).len(), 2);
+        let v = p.to_json("S1");
+        assert_eq!(v["total"], 2);
+        assert_eq!(v["meta"]["tag"][0]["display"], "4");
+        assert_eq!(v["meta"]["tag"][1]["display"], "2");
+        assert_eq!(v["meta"]["tag"][2]["display"], "6");
+        let beyond = page("payor=bup&page=9").unwrap();
+        assert!(beyond.entries.is_empty());
+        assert_eq!(page("payor=bup&_count=500").unwrap().count, MAX_COUNT);
+    }
+
+    #[test]
+    fn filters_by_service_payors_and_last_updated() {
+        assert_eq!(
+            rows(&page("payor=bup&service-code=ISC/Y").unwrap())[..],
+            ["ISC/Y 10 300 FEE_SCHEDULE"]
+        );
+        assert_eq!(page("payor=bup&service-code=Y").unwrap().entries.len(), 1);
+        assert_eq!(
+            page("payor=bup,slf&service-code=Y").unwrap().entries.len(),
+            2
+        );
+        // Every payor when none is named.
+        assert_eq!(page("service-code=Y").unwrap().entries.len(), 4);
+        let all = page("payor=bup&count=100").unwrap().max_count;
+        let recent = page("payor=bup&count=100&_lastUpdated=ge2026-11-05")
+            .unwrap()
+            .max_count;
+        assert!(recent < all, "{recent} < {all}");
+        assert_eq!(page("payor=bup&_lastUpdated=gt2030").unwrap().max_count, 0);
+    }
+
+    #[test]
+    fn errors() {
+        let code = |q: &str| page(q).unwrap_err().issues[0].code;
+        assert_eq!(code("payor=zzz"), IssueCode::ReferenceIdNotFound);
+        assert_eq!(code("site=S2"), IssueCode::ReferenceIdNotFound);
+        assert_eq!(code("practitioner=P9"), IssueCode::ReferenceIdNotFound);
+        assert_eq!(code("page=0"), IssueCode::InvalidFormat);
+        assert_eq!(code("_lastUpdated=yesterday"), IssueCode::InvalidFormat);
+        assert_eq!(code("service-code=ISC/"), IssueCode::InvalidFormat);
+        assert_eq!(code("colour=red"), IssueCode::ParamInvalid);
+    }
+}

@@ -143,3 +143,175 @@ impl ContractBook {
         Ok(tariff.to_json(&self.site, req.fee))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::contracts::book::testbook::{book, d};
+    use crate::contracts::multiproc::ext_value;
+
+    fn tariff(practitioner: Option<&str>, high: &str, max: &str) -> Tariff {
+        Tariff {
+            key: TariffKey {
+                payor: "bup".into(),
+                code_type: CodeType::Procedure,
+                code: "A".into(),
+                practitioner: practitioner.map(str::to_string),
+            },
+            display: None,
+            narrative_message: Some("narrative".into()),
+            warning_message: Some("warning".into()),
+            reject_message: Some("reject".into()),
+            option_message: Some("option".into()),
+            low_price: Some(d("10")),
+            median_price: Some(d("20")),
+            high_price: Some(d(high)),
+            maximum_price: Some(d(max)),
+        }
+    }
+
+    fn tariffed() -> ContractBook {
+        let mut b = book();
+        b.set_tariff(tariff(None, "100", "200"));
+        b.set_tariff(tariff(Some("P1"), "300", "400"));
+        b
+    }
+
+    fn verdict(query: &str) -> (String, Option<String>) {
+        let v = tariffed()
+            .validate_price(&QueryParams::from_query(query, false))
+            .unwrap();
+        let ext = v.pointer("/term/0/asset/0/extension").unwrap();
+        (
+            ext_value(ext, "verdict").unwrap_or("").to_string(),
+            ext_value(ext, "verdictMessage").map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn practitioner_tariff_first_then_payor() {
+        let b = tariffed();
+        assert_eq!(
+            b.tariff_for("bup", CodeType::Procedure, "A", Some("P1"))
+                .unwrap()
+                .high_price,
+            Some(d("300"))
+        );
+        assert_eq!(
+            b.tariff_for("bup", CodeType::Procedure, "A", Some("P2"))
+                .unwrap()
+                .high_price,
+            Some(d("100"))
+        );
+        assert_eq!(
+            b.tariff_for("bup", CodeType::Procedure, "A", None)
+                .unwrap()
+                .high_price,
+            Some(d("100"))
+        );
+        assert!(b.tariff_for("bup", CodeType::Service, "A", None).is_none());
+    }
+
+    #[test]
+    fn verdicts_through_the_query() {
+        assert_eq!(
+            verdict("payor=bup&codeType=P&code=A&fee=100"),
+            ("accepted".into(), None)
+        );
+        assert_eq!(
+            verdict("payor=bup&codeType=P&code=A&fee=150.50"),
+            ("accepted-with-warning".into(), Some("warning".into()))
+        );
+        assert_eq!(
+            verdict("payor=bup&payor-type=P&code=CCSD/A&fee=200.01"),
+            ("rejected".into(), Some("reject".into()))
+        );
+        assert_eq!(
+            verdict("payorId=bup&codeType=P&code=A&practitioner=P1&fee=350"),
+            ("accepted-with-warning".into(), Some("warning".into()))
+        );
+        assert_eq!(
+            verdict("payor=bup&codeType=P&code=A"),
+            (String::new(), None)
+        );
+    }
+
+    #[test]
+    fn errors_are_named() {
+        let b = tariffed();
+        let code = |q: &str| {
+            b.validate_price(&QueryParams::from_query(q, false))
+                .unwrap_err()
+                .issues[0]
+                .code
+        };
+        assert_eq!(
+            code("payor=bup&codeType=P&code=A&fee=-1"),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code("payor=bup&codeType=P&code=A&fee=1.001"),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code("payor=bup&codeType=P&code=A&fee=abc"),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code("payor=bup&codeType=X&code=A"),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code("payor=bup&codeType=S&code=A"),
+            IssueCode::ReferenceIdNotFound
+        );
+        assert_eq!(
+            code("payor=zzz&codeType=P&code=A"),
+            IssueCode::ReferenceIdNotFound
+        );
+        assert_eq!(
+            code("payor=bup&codeType=P&code=A&practitioner=P9"),
+            IssueCode::ReferenceIdNotFound
+        );
+        assert_eq!(code("payor=bup&code=A"), IssueCode::MissingMandatoryParam);
+        assert_eq!(
+            code("payor=bup&codeType=P&code=A&x=1"),
+            IssueCode::ParamInvalid
+        );
+        let e = b
+            .validate_price(&QueryParams::from_query(
+                "payor=bup&codeType=P&code=A&fee=-1",
+                false,
+            ))
+            .unwrap_err();
+        assert!(e.issues[0].diagnostics.contains("'fee'"));
+    }
+
+    #[test]
+    fn contract_price_writes_are_judged() {
+        let mut b = tariffed();
+        let body = |net: &str| -> Value {
+            serde_json::from_str(&format!(
+                r#"{{"resourceType":"Contract","subject":[{{"reference":"Site/S1"}}],"term":[{{"asset":[{{
+                "context":[{{"reference":{{"reference":"Payor/I-bup"}}}}],
+                "valuedItem":[{{"entityCodeableConcept":{{"coding":[{{"system":"ISC","code":"X"}}]}}}},
+                  {{"entityCodeableConcept":{{"coding":[{{"system":"https://ref.api.healthcode.co.uk/procedure","code":"A","display":"CCSD"}}]}}}},
+                  {{"net":{{"value":{net}}}}}]}}]}}]}}"#
+            ))
+            .unwrap()
+        };
+        let e = b.apply_contract_price(&body("250"), None).unwrap_err();
+        assert_eq!(e.issues[0].code, IssueCode::ParamInvalid);
+        assert_eq!(e.issues[0].diagnostics, "reject");
+        let w = b.apply_contract_price(&body("150"), None).unwrap();
+        assert_eq!(w.warnings.issues.len(), 1);
+        assert_eq!(w.response["id"], "100");
+        let e = b.apply_contract_price(&body("-5"), None).unwrap_err();
+        assert_eq!(e.issues[0].code, IssueCode::InvalidFormat);
+        let e = b.apply_contract_price(&body("5.555"), None).unwrap_err();
+        assert_eq!(e.issues[0].code, IssueCode::InvalidFormat);
+        let e = b.apply_contract_price(&body("\"x\""), None).unwrap_err();
+        assert_eq!(e.issues[0].code, IssueCode::InvalidFormat);
+    }
+}
