@@ -5,10 +5,13 @@
 //! Cloudflare worker (`worker/`) are thin skins over this crate.
 
 pub mod auth;
+pub mod contracts;
 pub mod discovery;
+pub mod money;
 pub mod outcome;
 pub mod params;
 
+pub use contracts::ContractBook;
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};
 pub use params::QueryParams;
 

@@ -1,0 +1,376 @@
+//! The compact JSON snapshot of a [`ContractBook`]: what the worker caches in KV and what
+//! `data/seed-contracts.json` holds. Money is written as strings with 2 places so that any
+//! JSON reader keeps it exact; numbers are accepted on the way in.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::book::{ContractBook, PayorContract, Price, PriceKey, SelfPayList};
+use super::codes::{invalid_format, Code, PayorKind, PayorRef};
+use super::multiproc::{MultiProcRule, MultiProcSet, ValueOf};
+use super::tariff::{CodeType, Tariff, TariffKey};
+use crate::money::{money_from_json, money_string};
+use crate::outcome::{IssueCode, OperationOutcome};
+
+/// The `format` marker of a snapshot.
+pub const SNAPSHOT_FORMAT: &str = "practice-fhir/contract-book";
+/// The snapshot version this code writes and reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Snapshot {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    version: Option<u32>,
+    site: String,
+    #[serde(default)]
+    practitioners: Vec<String>,
+    #[serde(default)]
+    payors: Vec<SnapPayor>,
+    #[serde(default)]
+    self_pay: Vec<SnapSelfPay>,
+    #[serde(default)]
+    prices: Vec<SnapPrice>,
+    #[serde(default)]
+    multi_proc_sets: Vec<SnapSet>,
+    #[serde(default)]
+    tariffs: Vec<SnapTariff>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapPayor {
+    id: String,
+    payor: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    display: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    multi_proc_set: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    list_code: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapSelfPay {
+    id: String,
+    practitioner: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapPrice {
+    contract: String,
+    service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    procedure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    practitioner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    net: Option<Value>,
+    #[serde(default, rename = "isESTV", skip_serializing_if = "is_false")]
+    is_estv: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    service_display: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    procedure_display: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_updated: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapSet {
+    id: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    editable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payor: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    default: bool,
+    /// `[calcGroup, procNumber, percentage, valueOf?]`, e.g. `["02", "1", "125", "HIGHEST"]`.
+    #[serde(default)]
+    records: Vec<Vec<String>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapTariff {
+    payor: String,
+    code_type: String,
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    practitioner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    display: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    narrative_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    warning_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reject_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    option_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    low_price: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    median_price: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    high_price: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    maximum_price: Option<Value>,
+}
+
+fn cant_parse(e: impl std::fmt::Display) -> OperationOutcome {
+    OperationOutcome::error(
+        IssueCode::CantParseContent,
+        format!("Contract book snapshot: {e}."),
+    )
+}
+
+fn money_text(d: Option<rust_decimal::Decimal>) -> Option<Value> {
+    d.map(|d| Value::String(money_string(d)))
+}
+
+impl ContractBook {
+    /// Reads one site's book from its snapshot (every entry validated as a write would be).
+    pub fn from_snapshot_json(json: &str) -> Result<ContractBook, OperationOutcome> {
+        let snap: Snapshot = serde_json::from_str(json).map_err(cant_parse)?;
+        ContractBook::from_snapshot(snap)
+    }
+
+    /// Reads a set of books: a JSON array of snapshots, or a single snapshot.
+    pub fn many_from_snapshot_json(json: &str) -> Result<Vec<ContractBook>, OperationOutcome> {
+        let value: Value = serde_json::from_str(json).map_err(cant_parse)?;
+        let items = match value {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        items
+            .into_iter()
+            .map(|v| {
+                let snap: Snapshot = serde_json::from_value(v).map_err(cant_parse)?;
+                ContractBook::from_snapshot(snap)
+            })
+            .collect()
+    }
+
+    fn from_snapshot(snap: Snapshot) -> Result<ContractBook, OperationOutcome> {
+        if let Some(f) = snap.format.as_deref().filter(|f| *f != SNAPSHOT_FORMAT) {
+            return Err(cant_parse(format_args!("unknown format '{f}'")));
+        }
+        if let Some(v) = snap.version.filter(|v| *v != SNAPSHOT_VERSION) {
+            return Err(cant_parse(format_args!("unsupported version {v}")));
+        }
+        let mut book = ContractBook::new(snap.site);
+        for p in snap.practitioners {
+            book.add_practitioner(p);
+        }
+        for p in snap.payors {
+            book.add_payor(PayorContract {
+                id: p.id,
+                payor: PayorRef {
+                    kind: PayorKind::parse("payors.type", &p.kind)?,
+                    id: p.payor,
+                },
+                display: p.display,
+                multi_proc_set: p.multi_proc_set,
+                list_code: p.list_code,
+            })?;
+        }
+        for s in snap.self_pay {
+            book.add_self_pay_list(SelfPayList {
+                id: s.id,
+                practitioner: s.practitioner,
+            })?;
+        }
+        for p in snap.prices {
+            let key = PriceKey {
+                contract: p.contract,
+                service: Code::parse("prices.service", &p.service)?,
+                procedure: p
+                    .procedure
+                    .map(|c| Code::parse("prices.procedure", &c))
+                    .transpose()?,
+                location: p.location,
+                practitioner: p.practitioner,
+            };
+            let price = Price {
+                net: p
+                    .net
+                    .map(|n| money_from_json("prices.net", &n))
+                    .transpose()?,
+                is_estv: p.is_estv,
+                service_display: p.service_display,
+                procedure_display: p.procedure_display,
+                last_updated: p.last_updated,
+            };
+            book.set_price(key, price)?;
+        }
+        for s in snap.multi_proc_sets {
+            let mut rules = Vec::with_capacity(s.records.len());
+            for r in &s.records {
+                rules.push(record_from_row(r)?);
+            }
+            book.set_multi_proc_set(MultiProcSet {
+                id: s.id,
+                description: s.description,
+                editable: s.editable,
+                payor: s.payor,
+                is_default: s.default,
+                rules,
+            });
+        }
+        for t in snap.tariffs {
+            let price =
+                |name: &str, v: Option<Value>| v.map(|v| money_from_json(name, &v)).transpose();
+            book.set_tariff(Tariff {
+                key: TariffKey {
+                    payor: t.payor,
+                    code_type: CodeType::parse("tariffs.codeType", &t.code_type)?,
+                    code: t.code,
+                    practitioner: t.practitioner,
+                },
+                display: t.display,
+                narrative_message: t.narrative_message,
+                warning_message: t.warning_message,
+                reject_message: t.reject_message,
+                option_message: t.option_message,
+                low_price: price("tariffs.lowPrice", t.low_price)?,
+                median_price: price("tariffs.medianPrice", t.median_price)?,
+                high_price: price("tariffs.highPrice", t.high_price)?,
+                maximum_price: price("tariffs.maximumPrice", t.maximum_price)?,
+            });
+        }
+        Ok(book)
+    }
+
+    /// Writes the book's snapshot (compact JSON, deterministic order).
+    pub fn to_snapshot_json(&self) -> String {
+        let snap = Snapshot {
+            format: Some(SNAPSHOT_FORMAT.to_string()),
+            version: Some(SNAPSHOT_VERSION),
+            site: self.site.clone(),
+            practitioners: self.practitioners.iter().cloned().collect(),
+            payors: self
+                .payors
+                .iter()
+                .map(|c| SnapPayor {
+                    id: c.id.clone(),
+                    payor: c.payor.id.clone(),
+                    kind: c.payor.kind.code().to_string(),
+                    display: c.display.clone(),
+                    multi_proc_set: c.multi_proc_set.clone(),
+                    list_code: c.list_code.clone(),
+                })
+                .collect(),
+            self_pay: self
+                .self_pay
+                .iter()
+                .map(|s| SnapSelfPay {
+                    id: s.id.clone(),
+                    practitioner: s.practitioner.clone(),
+                })
+                .collect(),
+            prices: self
+                .prices
+                .iter()
+                .map(|(k, p)| SnapPrice {
+                    contract: k.contract.clone(),
+                    service: k.service.key(),
+                    procedure: k.procedure.as_ref().map(Code::key),
+                    location: k.location.clone(),
+                    practitioner: k.practitioner.clone(),
+                    net: money_text(p.net),
+                    is_estv: p.is_estv,
+                    service_display: p.service_display.clone(),
+                    procedure_display: p.procedure_display.clone(),
+                    last_updated: p.last_updated.clone(),
+                })
+                .collect(),
+            multi_proc_sets: self
+                .multi_proc_sets
+                .iter()
+                .map(|s| SnapSet {
+                    id: s.id.clone(),
+                    description: s.description.clone(),
+                    editable: s.editable,
+                    payor: s.payor.clone(),
+                    default: s.is_default,
+                    records: s.rules.iter().map(record_to_row).collect(),
+                })
+                .collect(),
+            tariffs: self
+                .tariffs
+                .values()
+                .map(|t| SnapTariff {
+                    payor: t.key.payor.clone(),
+                    code_type: t.key.code_type.code().to_string(),
+                    code: t.key.code.clone(),
+                    practitioner: t.key.practitioner.clone(),
+                    display: t.display.clone(),
+                    narrative_message: t.narrative_message.clone(),
+                    warning_message: t.warning_message.clone(),
+                    reject_message: t.reject_message.clone(),
+                    option_message: t.option_message.clone(),
+                    low_price: money_text(t.low_price),
+                    median_price: money_text(t.median_price),
+                    high_price: money_text(t.high_price),
+                    maximum_price: money_text(t.maximum_price),
+                })
+                .collect(),
+        };
+        // Serialising plain structs of strings cannot fail; an empty object is the safe fallback.
+        serde_json::to_string(&snap).unwrap_or_else(|_| String::from("{}"))
+    }
+}
+
+fn record_to_row(r: &MultiProcRule) -> Vec<String> {
+    let mut row = vec![
+        format!("{:02}", r.calc_group),
+        r.proc_number.to_string(),
+        r.percentage.normalize().to_string(),
+    ];
+    if let Some(v) = r.value_of {
+        row.push(v.code().to_string());
+    }
+    row
+}
+
+fn record_from_row(row: &[String]) -> Result<MultiProcRule, OperationOutcome> {
+    let field = "multiProcSets.records";
+    let bad = || {
+        invalid_format(
+            field,
+            format_args!("{row:?} is not [calcGroup, procNumber, percentage, valueOf?]"),
+        )
+    };
+    let (g, k, p, v) = match row {
+        [g, k, p] => (g, k, p, None),
+        [g, k, p, v] => (g, k, p, Some(v)),
+        _ => return Err(bad()),
+    };
+    let count = |t: &str| t.trim().parse::<u32>().ok().filter(|n| *n > 0);
+    let percentage: rust_decimal::Decimal = p.trim().parse().map_err(|_| bad())?;
+    if percentage.is_sign_negative() {
+        return Err(bad());
+    }
+    Ok(MultiProcRule {
+        calc_group: count(g).ok_or_else(bad)?,
+        proc_number: count(k).ok_or_else(bad)?,
+        percentage,
+        value_of: v.map(|v| ValueOf::parse(field, v)).transpose()?,
+    })
+}
