@@ -31,7 +31,7 @@ db: setup
 
 dev: pkg db
 	@$(ENV); echo "serving on http://127.0.0.1:8787 (Ctrl-C to stop)"; \
-	  wrangler dev --ip 127.0.0.1 --port 8787 --var "JWKS:$$(cat .dev/jwks.json | tr -d '\n ')"
+	  wrangler dev --ip 127.0.0.1 --port 8787
 
 test: setup
 	@scripts/test.sh

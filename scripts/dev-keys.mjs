@@ -1,6 +1,6 @@
 // Generates the local development key pair used to mint and verify dev JWTs.
-// Writes .dev/jwt-private.pem (for `make token`) and .dev/jwks.json (the public JWKS the
-// worker verifies against). Never a production key; .dev/ is ignored by git.
+// Writes .dev/jwt-private.pem (for `make token`), .dev/jwks.json and .dev.vars (the public
+// JWKS the local worker verifies against). Never a production key; .dev/ is ignored by git.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
@@ -11,4 +11,6 @@ mkdirSync('.dev', { recursive: true });
 writeFileSync('.dev/jwt-private.pem', privateKey.export({ format: 'pem', type: 'pkcs8' }));
 writeFileSync('.dev/jwt-kid', kid);
 writeFileSync('.dev/jwks.json', JSON.stringify({ keys: [jwk] }, null, 2) + '\n');
+// wrangler dev reads .dev.vars: the local worker verifies tokens against this key set.
+writeFileSync('.dev.vars', `JWKS='${JSON.stringify({ keys: [jwk] })}'\n`);
 console.log(`wrote .dev/jwt-private.pem and .dev/jwks.json (kid ${kid})`);

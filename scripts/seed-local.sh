@@ -1,18 +1,11 @@
 #!/usr/bin/env bash
-# Loads the seed data (data/*.sql, in name order) into the local D1. Extra arguments go to
-# wrangler (e.g. --persist-to <dir> for the e2e tests' private database). Idempotent: the
-# seed files use INSERT OR REPLACE.
+# Loads the seed data into the local D1 (idempotent: INSERT OR REPLACE). Extra arguments go
+# to wrangler (e.g. --persist-to <dir> for the e2e tests' private database).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
-shopt -s nullglob
-files=(data/*.sql)
-if [ ${#files[@]} -eq 0 ]; then
-  echo "seed: no data/*.sql files yet"
-  exit 0
-fi
-for f in "${files[@]}"; do
-  echo "seed: $f"
-  wrangler d1 execute DB --local --file "$f" "$@" >/dev/null
-done
+mkdir -p target
+node scripts/seed-sql.mjs > target/seed-contracts.sql
+wrangler d1 execute DB --local --file target/seed-contracts.sql "$@" >/dev/null
+echo "seed: loaded $(grep -c '^INSERT' target/seed-contracts.sql) contract books"

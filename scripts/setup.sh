@@ -64,7 +64,7 @@ else
 fi
 
 # 5. Local development key pair for minting dev JWTs (never a production key; not committed)
-if [ -f .dev/jwt-private.pem ] && [ -f .dev/jwks.json ]; then
+if [ -f .dev/jwt-private.pem ] && [ -f .dev/jwks.json ] && [ -f .dev.vars ]; then
   step "dev JWT key pair: present"
 else
   step "dev JWT key pair: generating"

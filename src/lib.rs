@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod money;
 pub mod outcome;
 pub mod params;
+pub mod valuesets;
 
 pub use contracts::ContractBook;
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::OperationOutcome;
+use crate::{ContractBook, OperationOutcome, QueryParams};
 
 /// The package version (the crate version).
 #[wasm_bindgen]
@@ -13,13 +13,68 @@ pub fn version() -> String {
     crate::VERSION.to_string()
 }
 
-/// Turns an OperationOutcome into a JS `Error` whose message is the first diagnostic and
-/// whose `outcome` property is the OperationOutcome JSON object.
-#[allow(dead_code)]
+/// Turns an OperationOutcome into a JS `Error` whose message is the diagnostics and whose
+/// `outcome` property is the OperationOutcome JSON object.
 fn js_error(outcome: &OperationOutcome) -> JsValue {
     let err = js_sys::Error::new(&outcome.to_string());
     let parsed = js_sys::JSON::parse(&outcome.to_json_string()).unwrap_or(JsValue::NULL);
     // Setting a property on a fresh Error object cannot fail; ignore the Result anyway.
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("outcome"), &parsed);
     err.into()
+}
+
+/// One site's contracts, loaded once from a snapshot (the edge serves it at
+/// `GET /contract/site/{site}/$snapshot`), then asked as often as a page needs: every
+/// answer is the JSON the edge returns for the same query string.
+#[wasm_bindgen(js_name = ContractBook)]
+pub struct JsContractBook {
+    inner: ContractBook,
+}
+
+#[wasm_bindgen(js_class = ContractBook)]
+impl JsContractBook {
+    /// Loads a ContractBook snapshot (JSON string); throws with the OperationOutcome.
+    #[wasm_bindgen(js_name = fromSnapshot)]
+    pub fn from_snapshot(snapshot: &str) -> Result<JsContractBook, JsValue> {
+        ContractBook::from_snapshot_json(snapshot)
+            .map(|inner| JsContractBook { inner })
+            .map_err(|o| js_error(&o))
+    }
+
+    /// The book's snapshot (JSON string).
+    #[wasm_bindgen(js_name = toSnapshot)]
+    pub fn to_snapshot(&self) -> String {
+        self.inner.to_snapshot_json()
+    }
+
+    /// `$calculate-fee` for a query string (`site=...&payor=...&service-type=...`).
+    #[wasm_bindgen(js_name = calculateFee)]
+    pub fn calculate_fee(&self, query: &str) -> Result<String, JsValue> {
+        answer(
+            self.inner
+                .calculate_fee(&QueryParams::from_query(query, false)),
+        )
+    }
+
+    /// `$effective-prices` for a query string.
+    #[wasm_bindgen(js_name = effectivePrices)]
+    pub fn effective_prices(&self, query: &str) -> Result<String, JsValue> {
+        answer(
+            self.inner
+                .effective_prices(&QueryParams::from_query(query, false)),
+        )
+    }
+
+    /// `$validation` for a query string; with `fee=...` the verdict on that fee.
+    #[wasm_bindgen(js_name = validatePrice)]
+    pub fn validate_price(&self, query: &str) -> Result<String, JsValue> {
+        answer(
+            self.inner
+                .validate_price(&QueryParams::from_query(query, false)),
+        )
+    }
+}
+
+fn answer(result: Result<serde_json::Value, OperationOutcome>) -> Result<String, JsValue> {
+    result.map(|v| v.to_string()).map_err(|o| js_error(&o))
 }

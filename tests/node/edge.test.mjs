@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startWorker } from './lib/server.mjs';
 import { assertOutcome } from './lib/fhir.mjs';
 import { pageTests } from './page.mjs';
+import { contractTests } from './contracts.mjs';
 
 let server;
 before(async () => { server = await startWorker(); });
@@ -66,5 +67,7 @@ describe('errors', () => {
     await assertOutcome(await fetch(`${server.origin}/metadata`, { method: 'DELETE' }), 405, 'MSG_METHOD_NOT_ALLOWED');
   });
 });
+
+describe('contracts', () => contractTests(() => server));
 
 describe('page', () => pageTests(() => server.origin));

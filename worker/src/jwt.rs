@@ -47,9 +47,14 @@ pub async fn verify_signature(token: &UnverifiedToken, jwks: &str) -> Result<(),
         ),
         _ => return Err(unauthorized("the token algorithm must be RS256 or ES256.")),
     };
-    let set: serde_json::Value = serde_json::from_str(jwks)
-        .map_err(|_| OperationOutcome::error(IssueCode::InternalError, "The key set is not configured."))?;
-    let keys = set.get("keys").and_then(|k| k.as_array()).cloned().unwrap_or_default();
+    let set: serde_json::Value = serde_json::from_str(jwks).map_err(|_| {
+        OperationOutcome::error(IssueCode::InternalError, "The key set is not configured.")
+    })?;
+    let keys = set
+        .get("keys")
+        .and_then(|k| k.as_array())
+        .cloned()
+        .unwrap_or_default();
     let candidates: Vec<&serde_json::Value> = keys
         .iter()
         .filter(|k| k.get("kty").and_then(|v| v.as_str()) == Some(kty))
@@ -68,7 +73,13 @@ pub async fn verify_signature(token: &UnverifiedToken, jwks: &str) -> Result<(),
         let jwk = js_sys::JSON::parse(&key.to_string())?;
         let usages = Array::of1(&JsValue::from_str("verify"));
         let args = Array::new();
-        for a in [JsValue::from_str("jwk"), jwk, import_alg.into(), JsValue::FALSE, usages.into()] {
+        for a in [
+            JsValue::from_str("jwk"),
+            jwk,
+            import_alg.into(),
+            JsValue::FALSE,
+            usages.into(),
+        ] {
             args.push(&a);
         }
         let crypto_key = call_subtle("importKey", &args).await?;

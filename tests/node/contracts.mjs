@@ -1,0 +1,222 @@
+// End-to-end tests of the contracts API against the running worker: every seed 001 request
+// sample replayed through the discovery document, every error code, the auth matrix,
+// concurrent writes, the audit log, and fee parity with the npm package.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { auth } from './lib/token.mjs';
+import { fixture, assertGolden } from './lib/golden.mjs';
+import { assertOutcome, FHIR_JSON } from './lib/fhir.mjs';
+import { ROOT } from './lib/server.mjs';
+
+const ADMIN = auth();
+
+async function discovery(origin) {
+  return (await fetch(`${origin}/contract/.well-known/api-configuration`)).json();
+}
+
+async function send(url, { method = 'GET', body, headers = ADMIN } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { ...headers, ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
+    body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+  });
+  return res;
+}
+
+async function json(res, status = 200) {
+  const text = await res.text();
+  assert.equal(res.status, status, `${res.url}: ${text.slice(0, 400)}`);
+  assert.equal(res.headers.get('content-type'), FHIR_JSON);
+  return JSON.parse(text);
+}
+
+export function contractTests(server) {
+  const origin = () => server().origin;
+
+  test('every seed 001 request sample, found through discovery, answers as the documents show', async () => {
+    const doc = await discovery(origin());
+    const gets = fixture('001_get_samples.json');
+    const byKey = (key) => gets.filter((g) => g.key === key);
+    const getSample = async (g) => {
+      const base = doc[g.key];
+      const url = g.key === 'get_payors_list_endpoint' ? `${base}/${g.site}` : `${base}?${g.query}`;
+      assertGolden(await json(await send(url)), fixture(g.response_fixture), `${g.key} ${g.query}`);
+    };
+    const post = async (key, req, resp) => {
+      assertGolden(await json(await send(doc[key], { method: 'POST', body: fixture(req) })), fixture(resp), key);
+    };
+    const del = async (key, path, resp) => {
+      assertGolden(await json(await send(`${doc[key]}${path}`, { method: 'DELETE' })), fixture(resp), key);
+    };
+    // In the documents' order.
+    for (const g of byKey('get_effective_prices_endpoint')) await getSample(g);
+    assertGolden(await json(await send(doc.get_contract_type_list)), fixture('001_02_get_contract_type_list_response.json'), 'contract types');
+    const subtypes = await json(await send(doc.get_contract_subtype_list));
+    const sample = fixture('001_03_get_contract_subtype_list_response.json');
+    // SPEC-NOTES: PRICING has three sub types; the documents' sample shows the first.
+    assert.deepEqual(subtypes.expansion.contains[0], sample.expansion.contains[0]);
+    assert.deepEqual(subtypes.expansion.contains.map((c) => c.code), ['FEE_SCHEDULE', 'PRACTITIONER_BESPOKE_CONTRACT', 'SELF_PAY']);
+    for (const g of byKey('get_payors_list_endpoint')) await getSample(g);
+    await post('add_payor_endpoint', '001_05_add_payor_endpoint_request.json', '001_06_add_payor_endpoint_response.json');
+    await del('delete_payor_endpoint', '/HC00HAA?payerId=Organization/slf&payerType=I&providerGroup=0000038225', '001_07_delete_payor_endpoint_response.json');
+    await post('add_contact_as_payor_endpoint', '001_08_add_contact_as_payor_endpoint_request.json', '001_09_add_contact_as_payor_endpoint_response.json');
+    await del('delete_contact_as_payor_endpoint', '/HC00HAA?payorId=Person/John&payorType=C&providerGroup=0000041155', '001_10_delete_contact_as_payor_endpoint_response.json');
+    await post('set_contract_service_endpoint', '001_11_set_contract_service_endpoint_request.json', '001_12_set_contract_service_endpoint_response.json');
+    await del('delete_contract_service_endpoint', '/HC00JXI?indStdCode=C0000010&indStdCodeScheme=ISC', '001_13_delete_contract_service_endpoint_response.json');
+    await post('set_contract_service_withprocedure_endpoint', '001_14_set_contract_service_withprocedure_endpoint_request.json', '001_15_set_contract_service_withprocedure_endpoint_response.json');
+    await del('delete_contract_service_withprocedure_endpoint', '/HC00JXI?indStdCode=C0000010&indStdCodeScheme=ISC&procedureCode=PETSC&procedureScheme=9BUPP', '001_16_delete_contract_service_withprocedure_endpoint_response.json');
+    await post('set_contract_price_endpoint', '001_17_set_contract_price_endpoint_request.json', '001_18_set_contract_price_endpoint_response.json');
+    await post('set_contract_price_withlocation_endpoint', '001_19_set_contract_price_withlocation_endpoint_request.json', '001_20_set_contract_price_withlocation_endpoint_response.json');
+    await post('set_contract_price_withpractitionerbespoke_endpoint', '001_21_set_contract_price_withpractitionerbespoke_endpoint_request.json', '001_22_set_contract_price_withpractitionerbespoke_endpoint_response.json');
+    await del('delete_contract_price_endpoint', '/HC00JXI?indStdCode=C0000010&indStdCodeScheme=ISC&procedureCode=PETSC&procedureScheme=9BUPP', '001_23_delete_contract_price_endpoint_response.json');
+    for (const key of ['calculate_service_fee_endpoint', 'calculate_service_fee_withprocedure_endpoint',
+      'get_price_validation_for_service_endpoint', 'get_price_validation_for_procedure_endpoint',
+      'get_multi_proc_endpoint', 'get_multi_proc_set_endpoint']) {
+      for (const g of byKey(key)) await getSample(g);
+    }
+  });
+
+  test('the fee with procedures is 290.00 written with two decimals', async () => {
+    const doc = await discovery(origin());
+    const res = await send(`${doc.calculate_service_fee_withprocedure_endpoint}?service-type=ISC/C0000010&payor-type=I&provider-type=S&payor=bup&procedure-code=CCSD/A3000,9BUPP/AA207&location=HP002694&site=HC00HM4`);
+    const text = await res.text();
+    assert.match(text, /"value":290\.00/);
+  });
+
+  test('each documents error code with its HTTP status and a diagnostic naming the field', async () => {
+    const doc = await discovery(origin());
+    const fee = doc.calculate_service_fee_endpoint;
+    let body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=slf`), 400, 'MSG_MISSING_MANDATORY_PARAM');
+    assert.match(body.issue[0].diagnostics, /service-type/);
+    body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=&service-type=ISC/E0002620`), 400, 'MSG_PARAM_EMPTY');
+    assert.match(body.issue[0].diagnostics, /payor/);
+    body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=slf&service-type=ISC/E0002620&bogus=1`), 422, 'MSG_PARAM_INVALID');
+    assert.match(body.issue[0].diagnostics, /bogus/);
+    // Prefer: handling=lenient ignores the unknown parameter.
+    const lenient = await send(`${fee}?site=HC00JXI&payor=slf&practitioner=SP046728&location=HP002166&service-type=ISC/E0002620&bogus=1`,
+      { headers: { ...ADMIN, prefer: 'handling=lenient' } });
+    assert.equal(lenient.status, 200);
+    body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=slf&service-type=ISC/NOPE1`), 422, 'MSG_REFERENCE_ID_NOT_FOUND');
+    assert.match(body.issue[0].diagnostics, /NOPE1/);
+    body = await assertOutcome(await send(`${doc.get_price_validation_for_service_endpoint}?site=HC00JXI&payorId=slh&codeType=S&code=P0003630&fee=12.345`), 400, 'MSG_INVALID_FORMAT');
+    assert.match(body.issue[0].diagnostics, /fee/);
+    await assertOutcome(await send(doc.set_contract_price_endpoint, { method: 'POST', body: '{"resourceType": "Contract",' }), 400, 'MSG_CANT_PARSE_CONTENT');
+    const negative = fixture('001_17_set_contract_price_endpoint_request.json');
+    negative.term[0].asset[0].valuedItem[2].net.value = -5;
+    body = await assertOutcome(await send(doc.set_contract_price_endpoint, { method: 'POST', body: negative }), 400, 'MSG_INVALID_FORMAT');
+    assert.match(body.issue[0].diagnostics, /net/);
+    // Editing a non-editable multi-procedure set is not allowed.
+    const set = await json(await send(`${doc.get_multi_proc_set_endpoint}?siteId=HC00JXI&providerGroup=0000011460`));
+    delete set.meta;
+    await assertOutcome(await send(doc.get_multi_proc_set_endpoint, { method: 'PUT', body: set }), 400, 'MSG_OP_NOT_ALLOWED');
+    // A stale If-Match is a version conflict.
+    await assertOutcome(await send(doc.set_contract_price_endpoint, {
+      method: 'POST', body: fixture('001_17_set_contract_price_endpoint_request.json'), headers: { ...ADMIN, 'if-match': 'W/"999999"' },
+    }), 412, 'MSG_VERSION_CONFLICT');
+    // Bodies over 1 MiB are refused.
+    await assertOutcome(await send(doc.set_contract_price_endpoint, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 10) }), 413, 'MSG_PAYLOAD_TOO_LARGE');
+  });
+
+  test('auth matrix: no token, malformed, bad signature, expired, wrong scope, other site, admin', async () => {
+    const doc = await discovery(origin());
+    const url = `${doc.get_multi_proc_endpoint}?site=HC00JXI`;
+    await assertOutcome(await send(url, { headers: {} }), 401, 'MSG_AUTH_REQUIRED');
+    await assertOutcome(await send(url, { headers: { authorization: 'Bearer not.a.jwt!' } }), 401, 'MSG_AUTH_REQUIRED');
+    await assertOutcome(await send(url, { headers: auth({ rogue: true }) }), 401, 'MSG_AUTH_REQUIRED');
+    await assertOutcome(await send(url, { headers: auth({ ttl: -3600 }) }), 401, 'MSG_AUTH_REQUIRED');
+    await assertOutcome(await send(url, { headers: auth({ nbf: Math.floor(Date.now() / 1000) + 3600 }) }), 401, 'MSG_AUTH_REQUIRED');
+    await assertOutcome(await send(url, { headers: auth({ aud: 'someone-else' }) }), 401, 'MSG_AUTH_REQUIRED');
+    await assertOutcome(await send(url, { headers: auth({ scope: 'practitioner.read' }) }), 403, 'MSG_FORBIDDEN');
+    await assertOutcome(await send(url, { headers: auth({ sites: ['HC00HM4'] }) }), 403, 'MSG_FORBIDDEN');
+    assert.equal((await send(url, { headers: auth({ sites: ['HC00JXI'], scope: 'contract.read' }) })).status, 200);
+    assert.equal((await send(url)).status, 200); // admin
+    // read scope cannot write
+    await assertOutcome(await send(doc.set_contract_price_endpoint, {
+      method: 'POST', body: fixture('001_17_set_contract_price_endpoint_request.json'), headers: auth({ scope: 'contract.read' }),
+    }), 403, 'MSG_FORBIDDEN');
+    // another site's token cannot delete by guessing the provider group
+    await assertOutcome(await send(`${doc.delete_payor_endpoint}/HC00JXI?payorId=Organization/slh&payorType=I`, {
+      method: 'DELETE', headers: auth({ sites: ['HC00HM4'] }),
+    }), 403, 'MSG_FORBIDDEN');
+    // tariffs are an administrator's
+    await assertOutcome(await send(doc.get_price_validation_for_service_endpoint, {
+      method: 'PUT', body: fixture('001_26_get_price_validation_for_service_endpoint_response.json'), headers: auth({ sites: ['HC00JXI'] }),
+    }), 403, 'MSG_FORBIDDEN');
+    // discovery and metadata stay public
+    assert.equal((await fetch(`${origin()}/metadata`)).status, 200);
+  });
+
+  test('100 concurrent $contract-price writes: none lost, none half-applied, all audited', async () => {
+    const doc = await discovery(origin());
+    const site = 'HC0CONC';
+    const sites = [site];
+    const headers = auth({ sites, sub: 'concurrency' });
+    // A payor to write under.
+    await json(await send(doc.add_payor_endpoint, {
+      method: 'POST', headers,
+      body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], authority: [{ id: 'payor', reference: 'Organization/bup', display: 'Bupa' }] },
+    }));
+    const asset = (code, value) => ({
+      type: [{ coding: [{ code: 'PriceGroupAssignment' }] }],
+      context: [{ reference: { reference: 'Payor/I-bup', display: 'Payor' } }],
+      valuedItem: [
+        { entityCodeableConcept: { coding: [{ system: 'ISC', code, display: code }] } },
+        { net: { value } },
+      ],
+    });
+    const writes = Array.from({ length: 100 }, (_, i) => send(doc.set_contract_price_endpoint, {
+      method: 'POST', headers,
+      // two assets per request: both must land, or neither
+      body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], term: [{ asset: [asset(`S${i}A`, i + 1), asset(`S${i}B`, i + 1000)] }] },
+    }));
+    const results = await Promise.all(writes);
+    for (const r of results) assert.equal(r.status, 200, await r.text());
+    const prices = await json(await send(`${doc.get_effective_prices_endpoint}?site=${site}&payor=bup&count=100&page=1`, { headers }));
+    const tag = Object.fromEntries(prices.meta.tag.map((t) => [t.code, t.display]));
+    assert.equal(tag.maxCount, '200');
+    const audit = await json(await send(`${origin()}/contract/audit?site=${site}&count=1`, { headers }));
+    const atag = Object.fromEntries(audit.meta.tag.map((t) => [t.code, t.display]));
+    assert.equal(atag.maxCount, '101'); // the payor and 100 price writes
+    assert.equal(audit.entry[0].resource.agent[0].who.identifier.value, 'concurrency');
+  });
+
+  test('the audit log of a site is readable by that site only', async () => {
+    const res = await send(`${origin()}/contract/audit?site=HC00JXI`, { headers: auth({ sites: ['HC00JXI'], scope: 'contract.read' }) });
+    const audit = await json(res);
+    assert.ok(audit.entry.length > 0, 'the replay wrote to HC00JXI');
+    const detail = audit.entry[0].resource.entity[0].detail.map((d) => d.type);
+    assert.deepEqual(detail, ['contractIds', 'version', 'before', 'after']);
+    await assertOutcome(await send(`${origin()}/contract/audit?site=HC00JXI`, { headers: auth({ sites: ['HC00HM4'] }) }), 403, 'MSG_FORBIDDEN');
+  });
+
+  test('$calculate-fee at the edge equals calculateFee of the npm package on 500 generated cases', async () => {
+    const require = createRequire(import.meta.url);
+    const pf = require(join(ROOT, 'pkg/node/practice_fhir.cjs'));
+    const headers = auth();
+    const snapshot = await (await send(`${origin()}/contract/site/HC00HM4/$snapshot`, { headers })).text();
+    const book = pf.ContractBook.fromSnapshot(snapshot);
+    const doc = await discovery(origin());
+    // deterministic generator (mulberry32)
+    let seed = 20261123;
+    const rand = () => { seed |= 0; seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+    const procs = ['CCSD/A3000', '9BUPP/AA207', 'CCSD/W3712', 'CCSD/NOPE'];
+    let same = 0;
+    for (let i = 0; i < 500; i++) {
+      const n = Math.floor(rand() * 4);
+      const chosen = Array.from({ length: n }, () => pick(procs));
+      const q = new URLSearchParams({ site: 'HC00HM4', payor: pick(['bup', 'slf', 'na', 'zzz']), 'service-type': pick(['ISC/C0000010', 'ISC/E0002620']) });
+      if (chosen.length) q.set('procedure-code', chosen.join(','));
+      if (rand() < 0.5) q.set('location', pick(['HP002694', 'HP000001']));
+      const edge = await send(`${doc.calculate_service_fee_endpoint}?${q}`, { headers });
+      const edgeBody = await edge.json();
+      let local;
+      try { local = JSON.parse(book.calculateFee(q.toString())); } catch (e) { local = e.outcome; }
+      assert.deepEqual(edgeBody, local, `case ${i}: ${q}`);
+      same++;
+    }
+    assert.equal(same, 500);
+  });
+}
