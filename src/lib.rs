@@ -3,6 +3,21 @@
 //! Pure Rust with no I/O: FHIR parsing and UK Core validation, contracts and fee
 //! calculation, search compilation. The npm package (`src/wasm.rs`, feature `wasm`) and the
 //! Cloudflare worker (`worker/`) are thin skins over this crate.
+//!
+//! ```
+//! use practice_fhir::{ContractBook, QueryParams};
+//!
+//! // One site's contracts, as the edge stores them and the npm package loads them.
+//! let book = ContractBook::from_snapshot_json(r#"{
+//!     "site": "HC00HM4",
+//!     "payors": [{"id": "0000000001", "payor": "bup", "type": "I"}],
+//!     "prices": [{"contract": "0000000001", "service": "ISC/C0000010", "net": "232.00"}]
+//! }"#)?;
+//! let query = QueryParams::from_query("site=HC00HM4&payor=bup&service-type=ISC/C0000010", false);
+//! let fee = book.calculate_fee(&query)?;
+//! assert_eq!(fee["term"][0]["asset"][0]["valuedItem"][0]["net"]["value"].to_string(), "232.00");
+//! # Ok::<(), practice_fhir::OperationOutcome>(())
+//! ```
 
 pub mod auth;
 pub mod contracts;
