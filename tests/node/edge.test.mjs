@@ -8,7 +8,7 @@ import { pageTests } from './page.mjs';
 import { contractTests } from './contracts.mjs';
 
 let server;
-before(async () => { server = await startWorker(); });
+before(async () => { server = await startWorker({ vars: { PANIC_TEST_ROUTE: '1' } }); });
 after(async () => { await server?.stop(); });
 
 const PM_KEYS = ['search_practitioner_endpoint', 'get_practitionerphoto_endpoint', 'search_practitionerrole_endpoint'];
@@ -61,6 +61,17 @@ describe('errors', () => {
   test('unknown route is a 404 OperationOutcome naming the path', async () => {
     const body = await assertOutcome(await fetch(`${server.origin}/nope/nothing`), 404, 'MSG_NOT_FOUND');
     assert.match(body.issue[0].diagnostics, /\/nope\/nothing/);
+  });
+
+  test('a panic still answers a 500 OperationOutcome, and the next request is served', async () => {
+    const body = await assertOutcome(await fetch(`${server.origin}/__panic`), 500, 'MSG_INTERNAL_ERROR');
+    assert.doesNotMatch(JSON.stringify(body), /deliberate|panic|\.rs/);
+    assert.equal((await fetch(`${server.origin}/metadata`)).status, 200);
+  });
+
+  test('the panic test route does not exist unless the deployment opts in', async () => {
+    const res = await fetch(`${server.origin}/__panic`, { method: 'POST' });
+    assert.equal(res.status, 404);
   });
 
   test('wrong method on a known route is 405', async () => {

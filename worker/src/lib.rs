@@ -60,6 +60,17 @@ async fn route(req: Request, env: &Env) -> Answer {
             FHIR_JSON,
             200,
         ),
+        // Only when the deployment opts in (the e2e tests do): proves the panic safety net.
+        (Get, ["__panic"])
+            if env
+                .var("PANIC_TEST_ROUTE")
+                .is_ok_and(|v| v.to_string() == "1") =>
+        {
+            #[allow(clippy::panic)]
+            {
+                panic!("deliberate panic for the safety-net test")
+            }
+        }
         (Get, ["contract", "PRICING", "$effective-prices"]) => {
             contracts::effective_prices(&req, env).await
         }
