@@ -1,0 +1,168 @@
+// Generates worker/openapi.json: the OpenAPI 3.1 description of the contracts API (and the
+// discovery documents), served by the worker at /openapi.json with its own origin as the
+// server. The e2e tests validate every response they receive against it.
+//   node scripts/openapi.mjs          write worker/openapi.json
+//   node scripts/openapi.mjs --check  fail if the committed file is out of date
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
+const fhir = (schema) => ({ 'application/fhir+json': { schema } });
+const q = (name, description, required = false, extra = {}) => ({ name, in: 'query', required, description, schema: { type: 'string' }, ...extra });
+const path = (name, description) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const errors = {
+  400: { description: 'MSG_CANT_PARSE_CONTENT, MSG_MISSING_MANDATORY_PARAM, MSG_INVALID_FORMAT, MSG_PARAM_EMPTY, MSG_OP_NOT_ALLOWED', content: fhir(ref('OperationOutcome')) },
+  401: { description: 'MSG_AUTH_REQUIRED: missing, malformed, expired or badly signed token', content: fhir(ref('OperationOutcome')) },
+  403: { description: 'MSG_FORBIDDEN: the token lacks the scope or the site', content: fhir(ref('OperationOutcome')) },
+  404: { description: 'MSG_NOT_FOUND', content: fhir(ref('OperationOutcome')) },
+  412: { description: 'MSG_VERSION_CONFLICT: If-Match names a stale version', content: fhir(ref('OperationOutcome')) },
+  413: { description: 'MSG_PAYLOAD_TOO_LARGE: body over 1 MiB', content: fhir(ref('OperationOutcome')) },
+  422: { description: 'MSG_ENTITY_ALREADY_EXISTS, MSG_PARAM_INVALID, MSG_REFERENCE_ID_NOT_FOUND, MSG_DATABASE_ERROR', content: fhir(ref('OperationOutcome')) },
+  500: { description: 'MSG_INTERNAL_ERROR (no internals)', content: fhir(ref('OperationOutcome')) },
+};
+const ok = (description, schema) => ({ 200: { description, content: fhir(schema) }, ...errors });
+const paging = [q('page', '1-based page number (default 1)'), q('count', 'page size (default 10, at most 100); _count is a synonym'), q('_lastUpdated', 'FHIR date filter with gt/ge/lt/le/eq prefix')];
+const secured = [{ bearer: [] }];
+const op = (summary, keys, parameters, responses, extra = {}) => ({
+  summary, description: `Discovery keys: ${keys.join(', ')}.`, security: secured, parameters, responses, ...extra,
+});
+const contractBody = { required: true, content: fhir(ref('Contract')) };
+
+const doc = {
+  openapi: '3.1.0',
+  info: {
+    title: 'practice-fhir contracts API',
+    version: /^version\s*=\s*"([^"]+)"/m.exec(readFileSync('Cargo.toml', 'utf8'))[1],
+    description: 'UK private-practice contracts, prices, fee calculation and price validation (Healthcode contracts APIs), with the documents\' error codes. Find every URL through /contract/.well-known/api-configuration.',
+  },
+  servers: [{ url: 'http://127.0.0.1:8787' }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RS256/ES256) with scope and sites claims' } },
+    schemas: {
+      Coding: { type: 'object', properties: { system: { type: 'string' }, code: { type: 'string' }, display: { type: 'string' }, id: { type: 'string' } } },
+      CodeableConcept: { type: 'object', properties: { coding: { type: 'array', items: ref('Coding') }, text: { type: 'string' } } },
+      Reference: { type: 'object', properties: { reference: { type: 'string' }, display: { type: 'string' }, id: { type: 'string' } } },
+      Extension: {
+        type: 'object', required: ['url'],
+        properties: { url: { type: 'string' }, valueString: { type: 'string' }, valueBoolean: { type: 'boolean' }, extension: { type: 'array', items: ref('Extension') } },
+      },
+      Meta: { type: 'object', properties: { versionId: { type: 'string' }, lastUpdated: { type: 'string' }, tag: { type: 'array', items: ref('Coding') } } },
+      Money: { type: 'object', required: ['value'], properties: { value: { type: 'number', minimum: 0 }, currency: { type: 'string' } } },
+      ValuedItem: { type: 'object', properties: { entityCodeableConcept: ref('CodeableConcept'), net: ref('Money') } },
+      Asset: {
+        type: 'object',
+        properties: {
+          type: { type: 'array', items: ref('CodeableConcept') },
+          context: { type: 'array', items: { type: 'object', properties: { reference: ref('Reference'), text: { type: 'string' } } } },
+          valuedItem: { type: 'array', items: ref('ValuedItem') },
+          extension: { type: 'array', items: ref('Extension') },
+        },
+      },
+      Contract: {
+        type: 'object', required: ['resourceType'],
+        properties: {
+          resourceType: { const: 'Contract' }, id: { type: 'string' }, meta: ref('Meta'),
+          extension: { type: 'array', items: ref('Extension') },
+          subject: { type: 'array', items: ref('Reference') }, authority: { type: 'array', items: ref('Reference') },
+          type: ref('CodeableConcept'), subType: { type: 'array', items: ref('CodeableConcept') },
+          term: { type: 'array', items: { type: 'object', properties: { asset: { type: 'array', items: ref('Asset') } } } },
+        },
+      },
+      Bundle: {
+        type: 'object', required: ['resourceType', 'type', 'total', 'meta'],
+        properties: {
+          resourceType: { const: 'Bundle' }, type: { enum: ['collection', 'searchset'] }, total: { type: 'integer', minimum: 0 },
+          meta: ref('Meta'), link: { type: 'array', items: { type: 'object', required: ['relation', 'url'] } },
+          entry: { type: 'array', items: { type: 'object', required: ['resource'], properties: { resource: { type: 'object', required: ['resourceType'] } } } },
+        },
+      },
+      ContractBundle: {
+        allOf: [ref('Bundle'), { properties: { entry: { type: 'array', items: { properties: { resource: ref('Contract') } } } } }],
+      },
+      ValueSet: {
+        type: 'object', required: ['resourceType', 'expansion'],
+        properties: {
+          resourceType: { const: 'ValueSet' }, id: { type: 'string' }, name: { type: 'string' }, meta: ref('Meta'),
+          expansion: { type: 'object', required: ['contains'], properties: { total: { type: 'integer' }, offset: { type: 'integer' }, contains: { type: 'array', items: ref('Coding') } } },
+        },
+      },
+      OperationOutcome: {
+        type: 'object', required: ['resourceType', 'issue'],
+        properties: {
+          resourceType: { const: 'OperationOutcome' },
+          issue: {
+            type: 'array', minItems: 1,
+            items: {
+              type: 'object', required: ['severity', 'code', 'diagnostics'],
+              properties: {
+                severity: { enum: ['fatal', 'error', 'warning', 'information'] }, code: { type: 'string' },
+                details: { type: 'object', properties: { coding: { type: 'array', items: { type: 'object', properties: { code: { type: 'string', pattern: '^MSG_[A-Z_]+$' } } } } } },
+                diagnostics: { type: 'string', minLength: 1 }, expression: { type: 'array', items: { type: 'string' } }, location: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+      ApiConfiguration: { type: 'object', additionalProperties: { type: 'string', format: 'uri' } },
+    },
+  },
+  paths: {
+    '/.well-known/api-configuration': { get: { summary: 'Practice management discovery document', security: [], responses: { 200: { description: 'every endpoint key with an absolute URL', content: { 'application/json': { schema: ref('ApiConfiguration') } } } } } },
+    '/contract/.well-known/api-configuration': { get: { summary: 'Contracts discovery document', security: [], responses: { 200: { description: 'every endpoint key with an absolute URL', content: { 'application/json': { schema: ref('ApiConfiguration') } } } } } },
+    '/contract/PRICING/$effective-prices': {
+      get: op('Effective prices of a site', ['get_effective_prices_endpoint'],
+        [q('site', 'site id', true), q('payor', 'payor id(s), comma separated'), q('location', 'location id'), q('practitioner', 'practitioner id'), q('service-code', 'ISC/E0000860'), ...paging],
+        ok('merged prices with the contract that supplied each', ref('ContractBundle'))),
+    },
+    '/valueset/contract-type': { get: { summary: 'Contract types', security: [], parameters: paging, responses: ok('ValueSet', ref('ValueSet')) } },
+    '/valueset/contract-subtype/{type}': { get: { summary: 'Contract sub types', security: [], parameters: [path('type', 'PRICING'), ...paging], responses: ok('ValueSet', ref('ValueSet')) } },
+    '/contract/site/{site}': { get: op('Payors of a site (creates slf and na when missing)', ['get_payors_list_endpoint'], [path('site', 'site id'), ...paging], ok('payor contracts', ref('ContractBundle'))) },
+    '/contract/site/{site}/$snapshot': { get: op('The site\'s ContractBook snapshot for the npm package', ['(none: practice-fhir extension)'], [path('site', 'site id')], { 200: { description: 'snapshot', content: { 'application/json': { schema: { type: 'object', required: ['site'] } } } }, ...errors }) },
+    '/contract': { post: op('Add or update a payor or a contact as payor', ['add_payor_endpoint', 'add_contact_as_payor_endpoint'], [], ok('the payor contract', ref('Contract')), { requestBody: contractBody }) },
+    '/contract/{site}': {
+      delete: op('Delete a payor or a contact as payor (and its prices)', ['delete_payor_endpoint', 'delete_contact_as_payor_endpoint'],
+        [path('site', 'site id'), q('payorId', 'Organization/<payor> or Person/<contact>; payerId is a synonym', true), q('payorType', 'I or C; payerType is a synonym'), q('providerGroup', 'the payor contract id')],
+        ok('MSG_DELETED_ID', ref('OperationOutcome'))),
+    },
+    '/contract/PRICING/$contract-price': {
+      post: op('Set services, services with procedures and prices (site, location, practitioner bespoke), all assets or none',
+        ['set_contract_service_endpoint', 'set_contract_service_withprocedure_endpoint', 'set_contract_price_endpoint', 'set_contract_price_withlocation_endpoint', 'set_contract_price_withpractitionerbespoke_endpoint'],
+        [], ok('the Contract written to, with meta.versionId', ref('Contract')), { requestBody: contractBody }),
+    },
+    '/contract/PRICING/$contract-price/{site}': {
+      delete: op('Delete a service, a service with procedure, or a price', ['delete_contract_service_endpoint', 'delete_contract_service_withprocedure_endpoint', 'delete_contract_price_endpoint'],
+        [path('site', 'site id'), q('indStdCode', 'service code', true), q('indStdCodeScheme', 'service scheme', true), q('procedureCode', 'procedure code'), q('procedureScheme', 'procedure scheme'),
+          q('payorId', 'narrow to one payor'), q('location', 'narrow to a location'), q('practitioner', 'narrow to a practitioner')],
+        ok('MSG_DELETED_ID', ref('OperationOutcome'))),
+    },
+    '/contract/$calculate-fee': {
+      get: op('Calculate a service fee, with multi-procedure rules for n procedures', ['calculate_service_fee_endpoint', 'calculate_service_fee_withprocedure_endpoint'],
+        [q('site', 'site id', true), q('payor', 'payor id', true), q('service-type', 'ServiceScheme/ServiceCode', true), q('procedure-code', 'Scheme/Code, comma separated'),
+          q('practitioner', 'practitioner id'), q('location', 'location id'), q('payor-type', 'I or C'), q('provider-type', 'S'), q('breakdown', 'true for the per-procedure breakdown')],
+        ok('the fee in term.asset.valuedItem.net', ref('Contract'))),
+    },
+    '/contract/PRICING/$validation': {
+      get: op('Price validation tariff for a service (S) or procedure (P), and the verdict on a proposed fee', ['get_price_validation_for_service_endpoint', 'get_price_validation_for_procedure_endpoint'],
+        [q('site', 'site id', true), q('payorId', 'payor id; payor is a synonym', true), q('code', 'service or procedure code', true), q('codeType', 'S or P; payor-type is a synonym', true), q('practitioner', 'practitioner id'), q('fee', 'a proposed fee to judge')],
+        ok('the tariff with its messages and prices', ref('Contract'))),
+      put: op('Load or replace a payor\'s tariffs (administrators)', ['(none: practice-fhir extension)'], [], ok('the stored tariffs', ref('Contract')), { requestBody: contractBody }),
+    },
+    '/contract/PRICING/$multi-proc': { get: op('Multi-procedure sets of a site', ['get_multi_proc_endpoint'], [q('site', 'site id; siteId is a synonym', true)], ok('the sets', ref('Contract'))) },
+    '/contract/PRICING/$multi-proc-set': {
+      get: op('One multi-procedure set', ['get_multi_proc_set_endpoint'], [q('siteId', 'site id; site is a synonym', true), q('providerGroup', 'set id', true)], ok('the set\'s records', ref('Contract'))),
+      put: op('Replace an editable set\'s records', ['get_multi_proc_set_endpoint'], [], ok('the set', ref('Contract')), { requestBody: contractBody }),
+    },
+    '/contract/audit': {
+      get: op('A site\'s audit log, newest first', ['(none: practice-fhir extension)'], [q('site', 'site id', true), q('page', 'page'), q('count', 'page size')], ok('AuditEvent Bundle', ref('Bundle'))),
+    },
+  },
+};
+
+const text = JSON.stringify(doc, null, 2) + '\n';
+if (process.argv.includes('--check')) {
+  if (readFileSync('worker/openapi.json', 'utf8') !== text) {
+    console.error('worker/openapi.json is out of date: run node scripts/openapi.mjs');
+    process.exit(1);
+  }
+} else {
+  writeFileSync('worker/openapi.json', text);
+}
