@@ -9,7 +9,7 @@ use super::codes::{
     not_found, Code, PayorKind, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
     PROCEDURE_SYSTEM,
 };
-use super::multiproc::{apply_rules, MultiProcRule};
+use super::multiproc::{apply_rules, percent_of, MultiProcRule};
 use crate::money::{money_json, round_money};
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
@@ -172,8 +172,8 @@ impl ContractBook {
     }
 
     fn sym_of(&self, what: &str, code: &Code) -> Result<Sym, OperationOutcome> {
-        let key = code.key();
-        self.syms.get(&key).ok_or_else(|| not_found(what, &key))
+        code.with_key(|key| self.syms.get(key))
+            .ok_or_else(|| not_found(what, &code.key()))
     }
 
     /// The fee alone: the same arithmetic as [`ContractBook::quote_fee`] without the
@@ -219,7 +219,8 @@ impl ContractBook {
             sorted.get(..n).unwrap_or(&[]),
             rules,
             pct.get_mut(..n).unwrap_or(&mut []),
-        );
+        )
+        .ok_or_else(overflow)?;
         Ok(round_money(total))
     }
 
@@ -284,24 +285,22 @@ impl ContractBook {
         let mut pct = vec![Decimal::ZERO; n];
         let set = self.multi_proc_set_for(&req.payor);
         let rules = set.map_or(&[][..], |s| s.rules.as_slice());
-        let unrounded = apply_rules(&sorted, rules, &mut pct);
-        let applied: Vec<AppliedRule> = rules
-            .iter()
-            .filter(|r| r.calc_group as usize == n)
-            .map(|r| {
-                let base: Decimal = r.ranks(n).filter_map(|k| sorted.get(k - 1)).sum();
-                AppliedRule {
-                    rule: r.clone(),
-                    base,
-                    amount: base * r.percentage / Decimal::ONE_HUNDRED,
-                }
-            })
-            .collect();
-        let lines = items
-            .iter()
-            .zip(pct.iter())
-            .enumerate()
-            .map(|(i, (it, p))| FeeLine {
+        let unrounded = apply_rules(&sorted, rules, &mut pct).ok_or_else(overflow)?;
+        let mut applied = Vec::new();
+        for r in rules.iter().filter(|r| r.calc_group as usize == n) {
+            let mut base = Decimal::ZERO;
+            for v in r.ranks(n).filter_map(|k| sorted.get(k - 1)) {
+                base = base.checked_add(*v).ok_or_else(overflow)?;
+            }
+            applied.push(AppliedRule {
+                rule: r.clone(),
+                base,
+                amount: percent_of(base, r.percentage).ok_or_else(overflow)?,
+            });
+        }
+        let mut lines = Vec::with_capacity(n);
+        for (i, (it, p)) in items.iter().zip(pct.iter()).enumerate() {
+            lines.push(FeeLine {
                 procedure: req.procedures.get(it.order).cloned(),
                 price: it.price,
                 source: sources
@@ -316,9 +315,9 @@ impl ContractBook {
                     }),
                 rank: i + 1,
                 percentage: *p,
-                amount: it.price * *p / Decimal::ONE_HUNDRED,
-            })
-            .collect();
+                amount: percent_of(it.price, *p).ok_or_else(overflow)?,
+            });
+        }
         Ok(FeeQuote {
             site: self.site.clone(),
             payor: req.payor.clone(),
@@ -337,6 +336,10 @@ impl ContractBook {
         let quote = self.quote_fee(&req)?;
         Ok(quote.to_json(req.breakdown))
     }
+}
+
+fn overflow() -> OperationOutcome {
+    super::codes::invalid_format("net", "the amounts are too large to add up")
 }
 
 fn too_many(n: usize) -> OperationOutcome {
