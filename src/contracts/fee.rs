@@ -367,6 +367,8 @@ fn ext(name: &str, value: impl Into<String>) -> Value {
 impl FeeQuote {
     /// The documents' `$calculate-fee` Contract; with `breakdown`, one more asset per line
     /// (source contract in `context`, `unitPrice`, `factor`, `net`) and the records applied.
+    /// Line nets are shown to the penny for reading, but the total is the exact sum rounded
+    /// once, so the shown lines may differ from the total by a penny.
     pub fn to_json(&self, breakdown: bool) -> Value {
         let mut assets = vec![json!({"valuedItem": [{"net": {"value": money_json(self.total)}}]})];
         if breakdown {
