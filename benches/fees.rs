@@ -103,6 +103,9 @@ fn fees(c: &mut Criterion) {
     g.bench_function("load 5000 prices", |b| {
         b.iter(|| ContractBook::from_snapshot_json(black_box(&snapshot)).unwrap())
     });
+    g.bench_function("parse as serde_json::Value (baseline)", |b| {
+        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&snapshot)).unwrap())
+    });
     g.bench_function("write 5000 prices", |b| {
         b.iter(|| black_box(&book).to_snapshot_json())
     });
