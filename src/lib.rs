@@ -4,6 +4,7 @@
 //! calculation, search compilation. The npm package (`src/wasm.rs`, feature `wasm`) and the
 //! Cloudflare worker (`worker/`) are thin skins over this crate.
 
+pub mod auth;
 pub mod contracts;
 pub mod discovery;
 pub mod money;
@@ -16,3 +17,6 @@ pub use params::QueryParams;
 
 /// The crate (and npm package) version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg(feature = "wasm")]
+pub mod wasm;

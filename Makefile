@@ -1,0 +1,48 @@
+# practice-fhir: the two commands a new user needs are `make dev` and `make test`.
+# Everything else here is what those two call.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(CURDIR)
+ENV := . $(ROOT)/scripts/env.sh
+
+.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local
+
+help:
+	@echo "make dev    set up if needed, build, create + seed the local D1/KV, serve on http://127.0.0.1:8787"
+	@echo "make test   set up if needed, run every test (Rust native, wasm in Node + Chromium, worker e2e, page)"
+	@echo "make bench  run the benchmarks and print the tables recorded in docs/benchmarks.md"
+	@echo "make token  mint a local development JWT"
+
+setup:
+	@scripts/setup.sh
+
+pkg: setup
+	@scripts/build-pkg.sh
+
+worker: setup
+	@scripts/build-worker.sh
+
+build: pkg worker
+
+# Local D1: apply migrations (idempotent) and load the seed data.
+db: setup
+	@$(ENV); wrangler d1 migrations apply DB --local
+	@scripts/seed-local.sh
+
+dev: pkg db
+	@$(ENV); echo "serving on http://127.0.0.1:8787 (Ctrl-C to stop)"; \
+	  wrangler dev --ip 127.0.0.1 --port 8787 --var "JWKS:$$(cat .dev/jwks.json | tr -d '\n ')"
+
+test: setup
+	@scripts/test.sh
+
+token: setup
+	@node scripts/mint-token.mjs $(ARGS)
+
+bench: pkg
+	@scripts/bench.sh
+
+lint: setup
+	@$(ENV); cargo fmt --all -- --check
+	@$(ENV); cargo clippy -p practice-fhir --all-targets -- -D warnings
+	@$(ENV); CARGO_TARGET_DIR=target/worker cargo clippy -p practice-fhir-worker --target wasm32-unknown-unknown -- -D warnings

