@@ -28,6 +28,9 @@ pub const FEE_PARAMS: [&str; 10] = [
     "breakdown",
 ];
 
+/// Procedures priced in stack buffers on the hot path.
+const SMALL: usize = 8;
+
 /// Most procedures one calculation takes; beyond this the request is refused.
 pub const MAX_PROCEDURES: usize = 32;
 
@@ -188,17 +191,46 @@ impl ContractBook {
                 .ok_or_else(|| no_price(&req.service, None, &req.payor))?;
             return Ok(round_money(hit.net));
         }
-        let mut items: [Item; MAX_PROCEDURES] = [Item {
+        let n = req.procedures.len();
+        let blank = Item {
             price: Decimal::ZERO,
             proc_sym: NONE,
             order: 0,
-        }; MAX_PROCEDURES];
+        };
+        // The common case (a handful of procedures) works in stack arrays; more go to the heap.
+        let total = if n <= SMALL {
+            let mut items = [blank; SMALL];
+            let mut sorted = [Decimal::ZERO; SMALL];
+            let mut pct = [Decimal::ZERO; SMALL];
+            self.priced_total(req, &chain, service, &mut items, &mut sorted, &mut pct)?
+        } else if n <= MAX_PROCEDURES {
+            let mut items = vec![blank; n];
+            let mut sorted = vec![Decimal::ZERO; n];
+            let mut pct = vec![Decimal::ZERO; n];
+            self.priced_total(req, &chain, service, &mut items, &mut sorted, &mut pct)?
+        } else {
+            return Err(too_many(n));
+        };
+        Ok(round_money(total))
+    }
+
+    /// Prices the request's procedures into the first n slots of the buffers and applies the
+    /// payor's multi-procedure records; the unrounded total.
+    fn priced_total(
+        &self,
+        req: &FeeRequest,
+        chain: &super::book::Chain,
+        service: Sym,
+        items: &mut [Item],
+        sorted: &mut [Decimal],
+        pct: &mut [Decimal],
+    ) -> Result<Decimal, OperationOutcome> {
         let n = req.procedures.len();
         let items = items.get_mut(..n).ok_or_else(|| too_many(n))?;
         for ((slot, code), order) in items.iter_mut().zip(&req.procedures).zip(0..) {
             let sym = self.sym_of("Procedure", code)?;
             let (_, _, hit) = self
-                .resolve(&chain, service, sym)
+                .resolve(chain, service, sym)
                 .ok_or_else(|| no_price(&req.service, Some(code), &req.payor))?;
             *slot = Item {
                 price: hit.net,
@@ -207,27 +239,23 @@ impl ContractBook {
             };
         }
         self.sort_items(items);
-        let mut sorted = [Decimal::ZERO; MAX_PROCEDURES];
-        let mut pct = [Decimal::ZERO; MAX_PROCEDURES];
+        let sorted = sorted.get_mut(..n).ok_or_else(|| too_many(n))?;
         for (s, it) in sorted.iter_mut().zip(items.iter()) {
             *s = it.price;
         }
+        let pct = pct.get_mut(..n).ok_or_else(|| too_many(n))?;
         let rules = self
             .multi_proc_set_for(&req.payor)
             .map_or(&[][..], |s| s.rules.as_slice());
-        let total = apply_rules(
-            sorted.get(..n).unwrap_or(&[]),
-            rules,
-            pct.get_mut(..n).unwrap_or(&mut []),
-        )
-        .ok_or_else(overflow)?;
-        Ok(round_money(total))
+        apply_rules(sorted, rules, pct).ok_or_else(overflow)
     }
 
     /// Sorts descending by price, ties by procedure code (then request order) so that the
     /// result never depends on the order procedures were given in.
     fn sort_items(&self, items: &mut [Item]) {
-        items.sort_by(|a, b| {
+        // The order key is total (request position breaks the last tie), so an unstable
+        // sort is deterministic.
+        items.sort_unstable_by(|a, b| {
             b.price
                 .cmp(&a.price)
                 .then_with(|| self.syms.name(a.proc_sym).cmp(self.syms.name(b.proc_sym)))
@@ -556,6 +584,28 @@ mod tests {
         assert_eq!(
             total("payor=bup&service-type=ISC/X&procedure-code=CCSD/A,CCSD/B,CCSD/C,CCSD/D"),
             d("300")
+        );
+    }
+
+    #[test]
+    fn many_procedures_take_the_heap_path_and_agree() {
+        let ten = vec!["CCSD/A"; 5]
+            .into_iter()
+            .chain(vec!["CCSD/B"; 5])
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(
+            total(&format!(
+                "payor=bup&service-type=ISC/X&procedure-code={ten}"
+            )),
+            d("900")
+        );
+        let too_many = vec!["CCSD/A"; MAX_PROCEDURES + 1].join(",");
+        assert_eq!(
+            code(&format!(
+                "payor=bup&service-type=ISC/X&procedure-code={too_many}"
+            )),
+            IssueCode::InvalidFormat
         );
     }
 
