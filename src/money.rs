@@ -12,6 +12,10 @@ use crate::outcome::{IssueCode, OperationOutcome};
 /// Decimal places of GBP.
 pub const MONEY_DP: u32 = 2;
 
+/// The largest amount accepted: far above any fee, and small enough that no calculation on
+/// amounts can overflow a Decimal.
+pub const MAX_MONEY: Decimal = Decimal::from_parts(0x107A_3FFF, 0x0000_5AF3, 0, false, 2);
+
 /// The `MSG_INVALID_FORMAT` outcome for a bad amount in `field`.
 fn invalid(field: &str, text: &str, why: &str) -> OperationOutcome {
     OperationOutcome::error(
@@ -40,6 +44,9 @@ pub fn parse_money(field: &str, text: &str) -> Result<Decimal, OperationOutcome>
         .map_err(|_| invalid(field, text, "not a number"))?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err(invalid(field, text, "negative amounts are not allowed"));
+    }
+    if value.abs() > MAX_MONEY {
+        return Err(invalid(field, text, "more than 999,999,999,999.99"));
     }
     if value.scale() > MONEY_DP {
         return Err(invalid(field, text, "more than 2 decimal places"));
@@ -99,8 +106,20 @@ mod tests {
 
     #[test]
     fn refuses_bad_amounts_naming_the_field() {
+        assert_eq!(parse_money("net", "999999999999.99").unwrap(), MAX_MONEY);
+        assert_eq!(MAX_MONEY.to_string(), "999999999999.99");
         for bad in [
-            "-1", "1.234", "abc", "", "1e3", "1.", ".5", "1..2", "+1", "NaN",
+            "1000000000000",
+            "-1",
+            "1.234",
+            "abc",
+            "",
+            "1e3",
+            "1.",
+            ".5",
+            "1..2",
+            "+1",
+            "NaN",
         ] {
             let err = parse_money("net.value", bad).unwrap_err();
             assert_eq!(err.issues[0].code, IssueCode::InvalidFormat, "{bad}");

@@ -105,7 +105,7 @@ fn every_get_sample_answers_as_the_documents_show() {
             | "get_price_validation_for_procedure_endpoint" => book.validate_price(&params),
             "get_multi_proc_endpoint" => book.multi_proc_list(&params),
             "get_multi_proc_set_endpoint" => book.multi_proc_set_json(&params),
-            "get_payors_list_endpoint" => Ok(book.payors_bundle(1, 10)),
+            "get_payors_list_endpoint" => book.payors_list(&params),
             other => panic!("no operation for {other}"),
         };
         let got = got.unwrap_or_else(|e| panic!("{key}: {e}"));

@@ -239,3 +239,95 @@ proptest! {
         }
     }
 }
+
+fn seed_books() -> Vec<ContractBook> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/seed-contracts.json"
+    ))
+    .unwrap();
+    ContractBook::many_from_snapshot_json(&text).unwrap()
+}
+
+fn param_strategy() -> impl Strategy<Value = (String, String)> {
+    let names = prop::sample::select(vec![
+        "site",
+        "payor",
+        "payorId",
+        "practitioner",
+        "payor-type",
+        "provider-type",
+        "location",
+        "service-type",
+        "procedure-code",
+        "breakdown",
+        "service-code",
+        "page",
+        "count",
+        "_count",
+        "_lastUpdated",
+        "code",
+        "codeType",
+        "fee",
+        "siteId",
+        "providerGroup",
+        "x",
+    ]);
+    let values = prop::sample::select(vec![
+        "",
+        "HC00JXI",
+        "HC00HM4",
+        "bup",
+        "slf",
+        "slh",
+        "I",
+        "C",
+        "S",
+        "P",
+        "SP046728",
+        "HP002694",
+        "ISC/C0000010",
+        "ISC/E0002620",
+        "CCSD/A3000,9BUPP/AA207",
+        "CCSD/A3000,CCSD/A3000,CCSD/A3000",
+        ",",
+        "/",
+        "true",
+        "0",
+        "1",
+        "-1",
+        "99999999999999999999999999999",
+        "1.005",
+        "W3712",
+        "P0003630",
+        "gt2026",
+        "0000011460",
+        "ISC/C0000010/x",
+    ]);
+    (names, values).prop_map(|(n, v)| (n.to_string(), v.to_string()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Any query, however wrong, gets an answer or an OperationOutcome with a documented code.
+    #[test]
+    fn no_query_makes_an_operation_panic(pairs in prop::collection::vec(param_strategy(), 0..8), lenient in any::<bool>()) {
+        let params = practice_fhir::QueryParams::new(pairs, lenient);
+        for book in seed_books() {
+            for result in [
+                book.effective_prices(&params),
+                book.calculate_fee(&params),
+                book.validate_price(&params),
+                book.multi_proc_list(&params),
+                book.multi_proc_set_json(&params),
+                book.payors_list(&params),
+            ] {
+                if let Err(e) = result {
+                    prop_assert!(e.has_errors());
+                    prop_assert!(e.http_status() == 400 || e.http_status() == 422, "{e}");
+                }
+            }
+        }
+    }
+}

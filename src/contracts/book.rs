@@ -684,16 +684,16 @@ impl ContractBook {
 
     fn index_key_mut(&mut self, key: &PriceKey, payor: &PayorRef, sub: SubType) -> IndexKey {
         let (arg, name) = Self::level_of(key, sub);
-        let arg = arg.map(str::to_string);
-        let arg = arg.map_or(NONE, |a| self.syms.intern(&a));
+        let syms = &mut self.syms;
+        let arg = arg.map_or(NONE, |a| syms.intern(a));
         IndexKey {
-            payor: self.syms.intern(&payor.id),
+            payor: syms.intern(&payor.id),
             level: name.with(arg),
-            service: self.syms.intern(&key.service.key()),
+            service: key.service.with_key(|k| syms.intern(k)),
             procedure: key
                 .procedure
                 .as_ref()
-                .map_or(NONE, |p| self.syms.intern(&p.key())),
+                .map_or(NONE, |p| p.with_key(|k| syms.intern(k))),
         }
     }
 
@@ -706,9 +706,9 @@ impl ContractBook {
         Some(IndexKey {
             payor: self.syms.get(&payor.id)?,
             level: name.with(arg),
-            service: self.syms.get(&key.service.key())?,
+            service: key.service.with_key(|k| self.syms.get(k))?,
             procedure: match &key.procedure {
-                Some(p) => self.syms.get(&p.key())?,
+                Some(p) => p.with_key(|k| self.syms.get(k))?,
                 None => NONE,
             },
         })

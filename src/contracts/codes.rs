@@ -72,6 +72,26 @@ impl Code {
         format!("{}/{}", self.scheme, self.code)
     }
 
+    /// Calls `f` with the `Scheme/Code` key built on the stack when it fits, so hot look-ups
+    /// by code do not allocate.
+    pub fn with_key<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let (s, c) = (self.scheme.as_bytes(), self.code.as_bytes());
+        let len = s.len() + 1 + c.len();
+        let mut buf = [0u8; 64];
+        if let Some(out) = buf.get_mut(..len) {
+            let (head, tail) = out.split_at_mut(s.len());
+            head.copy_from_slice(s);
+            if let Some((slash, rest)) = tail.split_first_mut() {
+                *slash = b'/';
+                rest.copy_from_slice(c);
+            }
+            if let Ok(key) = std::str::from_utf8(out) {
+                return f(key);
+            }
+        }
+        f(&self.key())
+    }
+
     /// Reads a service coding `{system: "ISC", code}`.
     pub fn from_service_coding(field: &str, coding: &Value) -> Result<Code, OperationOutcome> {
         let code = str_field(coding, "code").ok_or_else(|| invalid_format(field, "no code"))?;

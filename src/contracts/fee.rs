@@ -9,7 +9,7 @@ use super::codes::{
     not_found, Code, PayorKind, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
     PROCEDURE_SYSTEM,
 };
-use super::multiproc::{apply_rules, MultiProcRule};
+use super::multiproc::{apply_rules, percent_of, MultiProcRule};
 use crate::money::{money_json, round_money};
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
@@ -27,6 +27,9 @@ pub const FEE_PARAMS: [&str; 10] = [
     "procedure-code",
     "breakdown",
 ];
+
+/// Procedures priced in stack buffers on the hot path.
+const SMALL: usize = 8;
 
 /// Most procedures one calculation takes; beyond this the request is refused.
 pub const MAX_PROCEDURES: usize = 32;
@@ -172,8 +175,8 @@ impl ContractBook {
     }
 
     fn sym_of(&self, what: &str, code: &Code) -> Result<Sym, OperationOutcome> {
-        let key = code.key();
-        self.syms.get(&key).ok_or_else(|| not_found(what, &key))
+        code.with_key(|key| self.syms.get(key))
+            .ok_or_else(|| not_found(what, &code.key()))
     }
 
     /// The fee alone: the same arithmetic as [`ContractBook::quote_fee`] without the
@@ -188,17 +191,46 @@ impl ContractBook {
                 .ok_or_else(|| no_price(&req.service, None, &req.payor))?;
             return Ok(round_money(hit.net));
         }
-        let mut items: [Item; MAX_PROCEDURES] = [Item {
+        let n = req.procedures.len();
+        let blank = Item {
             price: Decimal::ZERO,
             proc_sym: NONE,
             order: 0,
-        }; MAX_PROCEDURES];
+        };
+        // The common case (a handful of procedures) works in stack arrays; more go to the heap.
+        let total = if n <= SMALL {
+            let mut items = [blank; SMALL];
+            let mut sorted = [Decimal::ZERO; SMALL];
+            let mut pct = [Decimal::ZERO; SMALL];
+            self.priced_total(req, &chain, service, &mut items, &mut sorted, &mut pct)?
+        } else if n <= MAX_PROCEDURES {
+            let mut items = vec![blank; n];
+            let mut sorted = vec![Decimal::ZERO; n];
+            let mut pct = vec![Decimal::ZERO; n];
+            self.priced_total(req, &chain, service, &mut items, &mut sorted, &mut pct)?
+        } else {
+            return Err(too_many(n));
+        };
+        Ok(round_money(total))
+    }
+
+    /// Prices the request's procedures into the first n slots of the buffers and applies the
+    /// payor's multi-procedure records; the unrounded total.
+    fn priced_total(
+        &self,
+        req: &FeeRequest,
+        chain: &super::book::Chain,
+        service: Sym,
+        items: &mut [Item],
+        sorted: &mut [Decimal],
+        pct: &mut [Decimal],
+    ) -> Result<Decimal, OperationOutcome> {
         let n = req.procedures.len();
         let items = items.get_mut(..n).ok_or_else(|| too_many(n))?;
         for ((slot, code), order) in items.iter_mut().zip(&req.procedures).zip(0..) {
             let sym = self.sym_of("Procedure", code)?;
             let (_, _, hit) = self
-                .resolve(&chain, service, sym)
+                .resolve(chain, service, sym)
                 .ok_or_else(|| no_price(&req.service, Some(code), &req.payor))?;
             *slot = Item {
                 price: hit.net,
@@ -207,26 +239,23 @@ impl ContractBook {
             };
         }
         self.sort_items(items);
-        let mut sorted = [Decimal::ZERO; MAX_PROCEDURES];
-        let mut pct = [Decimal::ZERO; MAX_PROCEDURES];
+        let sorted = sorted.get_mut(..n).ok_or_else(|| too_many(n))?;
         for (s, it) in sorted.iter_mut().zip(items.iter()) {
             *s = it.price;
         }
+        let pct = pct.get_mut(..n).ok_or_else(|| too_many(n))?;
         let rules = self
             .multi_proc_set_for(&req.payor)
             .map_or(&[][..], |s| s.rules.as_slice());
-        let total = apply_rules(
-            sorted.get(..n).unwrap_or(&[]),
-            rules,
-            pct.get_mut(..n).unwrap_or(&mut []),
-        );
-        Ok(round_money(total))
+        apply_rules(sorted, rules, pct).ok_or_else(overflow)
     }
 
     /// Sorts descending by price, ties by procedure code (then request order) so that the
     /// result never depends on the order procedures were given in.
     fn sort_items(&self, items: &mut [Item]) {
-        items.sort_by(|a, b| {
+        // The order key is total (request position breaks the last tie), so an unstable
+        // sort is deterministic.
+        items.sort_unstable_by(|a, b| {
             b.price
                 .cmp(&a.price)
                 .then_with(|| self.syms.name(a.proc_sym).cmp(self.syms.name(b.proc_sym)))
@@ -284,24 +313,22 @@ impl ContractBook {
         let mut pct = vec![Decimal::ZERO; n];
         let set = self.multi_proc_set_for(&req.payor);
         let rules = set.map_or(&[][..], |s| s.rules.as_slice());
-        let unrounded = apply_rules(&sorted, rules, &mut pct);
-        let applied: Vec<AppliedRule> = rules
-            .iter()
-            .filter(|r| r.calc_group as usize == n)
-            .map(|r| {
-                let base: Decimal = r.ranks(n).filter_map(|k| sorted.get(k - 1)).sum();
-                AppliedRule {
-                    rule: r.clone(),
-                    base,
-                    amount: base * r.percentage / Decimal::ONE_HUNDRED,
-                }
-            })
-            .collect();
-        let lines = items
-            .iter()
-            .zip(pct.iter())
-            .enumerate()
-            .map(|(i, (it, p))| FeeLine {
+        let unrounded = apply_rules(&sorted, rules, &mut pct).ok_or_else(overflow)?;
+        let mut applied = Vec::new();
+        for r in rules.iter().filter(|r| r.calc_group as usize == n) {
+            let mut base = Decimal::ZERO;
+            for v in r.ranks(n).filter_map(|k| sorted.get(k - 1)) {
+                base = base.checked_add(*v).ok_or_else(overflow)?;
+            }
+            applied.push(AppliedRule {
+                rule: r.clone(),
+                base,
+                amount: percent_of(base, r.percentage).ok_or_else(overflow)?,
+            });
+        }
+        let mut lines = Vec::with_capacity(n);
+        for (i, (it, p)) in items.iter().zip(pct.iter()).enumerate() {
+            lines.push(FeeLine {
                 procedure: req.procedures.get(it.order).cloned(),
                 price: it.price,
                 source: sources
@@ -316,9 +343,9 @@ impl ContractBook {
                     }),
                 rank: i + 1,
                 percentage: *p,
-                amount: it.price * *p / Decimal::ONE_HUNDRED,
-            })
-            .collect();
+                amount: percent_of(it.price, *p).ok_or_else(overflow)?,
+            });
+        }
         Ok(FeeQuote {
             site: self.site.clone(),
             payor: req.payor.clone(),
@@ -337,6 +364,10 @@ impl ContractBook {
         let quote = self.quote_fee(&req)?;
         Ok(quote.to_json(req.breakdown))
     }
+}
+
+fn overflow() -> OperationOutcome {
+    super::codes::invalid_format("net", "the amounts are too large to add up")
 }
 
 fn too_many(n: usize) -> OperationOutcome {
@@ -364,6 +395,8 @@ fn ext(name: &str, value: impl Into<String>) -> Value {
 impl FeeQuote {
     /// The documents' `$calculate-fee` Contract; with `breakdown`, one more asset per line
     /// (source contract in `context`, `unitPrice`, `factor`, `net`) and the records applied.
+    /// Line nets are shown to the penny for reading, but the total is the exact sum rounded
+    /// once, so the shown lines may differ from the total by a penny.
     pub fn to_json(&self, breakdown: bool) -> Value {
         let mut assets = vec![json!({"valuedItem": [{"net": {"value": money_json(self.total)}}]})];
         if breakdown {
@@ -551,6 +584,28 @@ mod tests {
         assert_eq!(
             total("payor=bup&service-type=ISC/X&procedure-code=CCSD/A,CCSD/B,CCSD/C,CCSD/D"),
             d("300")
+        );
+    }
+
+    #[test]
+    fn many_procedures_take_the_heap_path_and_agree() {
+        let ten = vec!["CCSD/A"; 5]
+            .into_iter()
+            .chain(vec!["CCSD/B"; 5])
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(
+            total(&format!(
+                "payor=bup&service-type=ISC/X&procedure-code={ten}"
+            )),
+            d("900")
+        );
+        let too_many = vec!["CCSD/A"; MAX_PROCEDURES + 1].join(",");
+        assert_eq!(
+            code(&format!(
+                "payor=bup&service-type=ISC/X&procedure-code={too_many}"
+            )),
+            IssueCode::InvalidFormat
         );
     }
 

@@ -101,16 +101,26 @@ pub struct MultiProcSet {
     pub rules: Vec<MultiProcRule>,
 }
 
+/// 1% as a factor. Multiplying by 0.01 is exact and much cheaper than dividing by 100.
+pub const PERCENT: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+/// `value × percentage %`, or `None` on overflow (amounts are bounded, but a typed caller
+/// could pass anything, and Decimal's operators panic on overflow).
+#[inline]
+pub fn percent_of(value: Decimal, percentage: Decimal) -> Option<Decimal> {
+    value.checked_mul(percentage)?.checked_mul(PERCENT)
+}
+
 /// Applies the records of group n to `sorted` prices (descending, n = `sorted.len()`), writing
 /// each rank's summed percentage into `percent_by_rank` (same length) and returning the
-/// unrounded total. Allocation-free: the caller owns both slices.
+/// unrounded total, or `None` on arithmetic overflow. Allocation-free: the caller owns both
+/// slices.
 pub fn apply_rules(
     sorted: &[Decimal],
     rules: &[MultiProcRule],
     percent_by_rank: &mut [Decimal],
-) -> Decimal {
+) -> Option<Decimal> {
     let n = sorted.len();
-    let hundred = Decimal::ONE_HUNDRED;
     let mut any = false;
     for p in percent_by_rank.iter_mut() {
         *p = Decimal::ZERO;
@@ -119,20 +129,20 @@ pub fn apply_rules(
         any = true;
         for rank in rule.ranks(n) {
             if let Some(p) = percent_by_rank.get_mut(rank - 1) {
-                *p += rule.percentage;
+                *p = p.checked_add(rule.percentage)?;
             }
         }
     }
     if !any {
         for p in percent_by_rank.iter_mut() {
-            *p = hundred;
+            *p = Decimal::ONE_HUNDRED;
         }
     }
-    sorted
-        .iter()
-        .zip(percent_by_rank.iter())
-        .map(|(v, p)| *v * *p / hundred)
-        .sum()
+    let mut weighted = Decimal::ZERO;
+    for (v, p) in sorted.iter().zip(percent_by_rank.iter()) {
+        weighted = weighted.checked_add(v.checked_mul(*p)?)?;
+    }
+    weighted.checked_mul(PERCENT)
 }
 
 fn ext_url(name: &str) -> String {
@@ -314,7 +324,7 @@ mod tests {
     fn total(prices: &[&str], rules: &[MultiProcRule]) -> Decimal {
         let v: Vec<Decimal> = prices.iter().map(|p| d(p)).collect();
         let mut pct = vec![Decimal::ZERO; v.len()];
-        apply_rules(&v, rules, &mut pct)
+        apply_rules(&v, rules, &mut pct).unwrap()
     }
 
     #[test]
@@ -364,6 +374,14 @@ mod tests {
             rule(1, 2, "50", Some(ValueOf::Highest2)),
         ];
         assert_eq!(total(&["80"], &r), d("80"));
+    }
+
+    #[test]
+    fn overflow_is_none_not_a_panic() {
+        let v = [Decimal::MAX, Decimal::MAX];
+        let mut pct = [Decimal::ZERO; 2];
+        assert_eq!(apply_rules(&v, &[], &mut pct), None);
+        assert_eq!(percent_of(Decimal::MAX, d("200")), None);
     }
 
     #[test]

@@ -106,6 +106,30 @@ impl ContractBook {
         })
     }
 
+    /// `GET …/contract/site/{siteId}`: the payor list with `page`/`count`/`_count` paging.
+    /// Call [`ContractBook::ensure_default_payors`] first, as the documents ask.
+    pub fn payors_list(&self, params: &QueryParams) -> Result<Value, OperationOutcome> {
+        params.check_known(&["page", "count", "_count", "_lastUpdated"])?;
+        let number = |name: &str, v: &str| match v.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(invalid_format(
+                name,
+                format_args!("'{v}' is not a positive whole number"),
+            )),
+        };
+        let page = params
+            .optional("page")?
+            .map(|v| number("page", v))
+            .transpose()?
+            .unwrap_or(1);
+        let count = params
+            .optional_any(&["count", "_count"])?
+            .map(|v| number("count", v))
+            .transpose()?
+            .unwrap_or(super::effective::DEFAULT_COUNT);
+        Ok(self.payors_bundle(page, count))
+    }
+
     /// Adds or updates a payor from the add-payor / add-contact-as-payor body. The contract id
     /// is the body's `id`, else the payor's existing contract's, else `new_id`.
     pub fn apply_payor_fhir(

@@ -1,6 +1,28 @@
 //! The compact JSON snapshot of a [`ContractBook`]: what the worker caches in KV and what
 //! `data/seed-contracts.json` holds. Money is written as strings with 2 places so that any
-//! JSON reader keeps it exact; numbers are accepted on the way in.
+//! JSON reader keeps it exact; numbers are accepted on the way in. Unknown fields are refused.
+//!
+//! ```json
+//! {"format": "practice-fhir/contract-book", "version": 1, "site": "HC00HM4",
+//!  "practitioners": ["SP046728"],
+//!  "payors": [{"id": "0000039001", "payor": "bup", "type": "I", "display": "BUPA",
+//!              "multiProcSet": "0000011460", "listCode": "I"}],
+//!  "selfPay": [{"id": "0000036290", "practitioner": "SP046728"}],
+//!  "prices": [{"contract": "0000039001", "service": "ISC/C0000010", "procedure": "CCSD/A3000",
+//!              "location": "HP002694", "practitioner": null, "net": "232.00", "isESTV": true,
+//!              "serviceDisplay": "…", "procedureDisplay": "…", "lastUpdated": "2026-11-23T20:00:00Z"}],
+//!  "multiProcSets": [{"id": "0000011460", "description": "…", "editable": false, "payor": "bup",
+//!                     "default": true, "records": [["02", "1", "125", "HIGHEST"], ["06", "1", "0"]]}],
+//!  "tariffs": [{"payor": "slh", "codeType": "P", "code": "W3712", "practitioner": "SP046728",
+//!               "display": "…", "narrativeMessage": "…", "warningMessage": "…", "rejectMessage": "…",
+//!               "optionMessage": "…", "lowPrice": "650.00", "medianPrice": "700.00",
+//!               "highPrice": "850.00", "maximumPrice": "1000.00"}]}
+//! ```
+//!
+//! Only `site` is required; every list defaults to empty and optional fields may be omitted.
+//! A price's level follows from its fields: a `selfPay` contract → SELF_PAY; a `practitioner`
+//! under a payor contract → bespoke; a `location` → location fee schedule; else site-wide.
+//! A price without `net` is a service set without a fee.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -373,4 +395,67 @@ fn record_from_row(row: &[String]) -> Result<MultiProcRule, OperationOutcome> {
         percentage,
         value_of: v.map(|v| ValueOf::parse(field, v)).transpose()?,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn code(json: &str) -> IssueCode {
+        ContractBook::from_snapshot_json(json).unwrap_err().issues[0].code
+    }
+
+    #[test]
+    fn bad_snapshots_are_refused_with_the_right_code() {
+        assert_eq!(code("{"), IssueCode::CantParseContent);
+        assert_eq!(
+            code(r#"{"site":"S","colour":1}"#),
+            IssueCode::CantParseContent
+        );
+        assert_eq!(
+            code(r#"{"site":"S","version":2}"#),
+            IssueCode::CantParseContent
+        );
+        let payor = r#""payors":[{"id":"1","payor":"bup","type":"I"}]"#;
+        assert_eq!(
+            code(&format!(
+                r#"{{"site":"S",{payor},"prices":[{{"contract":"1","service":"ISC/X","net":"1.234"}}]}}"#
+            )),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code(&format!(
+                r#"{{"site":"S",{payor},"prices":[{{"contract":"1","service":"X","net":"1"}}]}}"#
+            )),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code(&format!(
+                r#"{{"site":"S",{payor},"prices":[{{"contract":"2","service":"ISC/X"}}]}}"#
+            )),
+            IssueCode::ReferenceIdNotFound
+        );
+        assert_eq!(
+            code(r#"{"site":"S","payors":[{"id":"1","payor":"bup","type":"Z"}]}"#),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code(r#"{"site":"S","multiProcSets":[{"id":"M","records":[["02","1"]]}]}"#),
+            IssueCode::InvalidFormat
+        );
+        assert_eq!(
+            code(r#"{"site":"S","multiProcSets":[{"id":"M","records":[["02","1","-5"]]}]}"#),
+            IssueCode::InvalidFormat
+        );
+    }
+
+    #[test]
+    fn numbers_are_accepted_for_money_and_written_as_strings() {
+        let json = r#"{"site":"S","payors":[{"id":"1","payor":"bup","type":"I"}],"prices":[{"contract":"1","service":"ISC/X","net":12}]}"#;
+        let book = ContractBook::from_snapshot_json(json).unwrap();
+        assert!(book.to_snapshot_json().contains(r#""net":"12.00""#));
+        let many = ContractBook::many_from_snapshot_json(&format!("[{json},{json}]")).unwrap();
+        assert_eq!(many.len(), 2);
+    }
 }
