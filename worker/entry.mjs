@@ -16,16 +16,30 @@ const INTERNAL_ERROR = JSON.stringify({
   }],
 });
 
+// A Rust panic happens inside a wasm future: its promise would never settle and the runtime
+// would cancel the request as hung. The Rust panic hook calls this, failing every request
+// in flight on the (now aborted) instance; workers-rs re-initialises it for the next one.
+const inFlight = new Set();
+globalThis.__pfPanic = () => {
+  for (const fail of inFlight) fail(new Error('panic in the Rust worker'));
+  inFlight.clear();
+};
+
 export default class extends WorkerEntrypoint {
   async fetch(request) {
+    let fail;
+    const panicked = new Promise((_, reject) => { fail = reject; });
+    inFlight.add(fail);
     try {
-      return await new RustWorker(this.ctx, this.env).fetch(request);
+      return await Promise.race([new RustWorker(this.ctx, this.env).fetch(request), panicked]);
     } catch (err) {
       console.error('unhandled error in the Rust worker', err);
       return new Response(INTERNAL_ERROR, {
         status: 500,
         headers: { 'content-type': 'application/fhir+json; charset=utf-8' },
       });
+    } finally {
+      inFlight.delete(fail);
     }
   }
 }

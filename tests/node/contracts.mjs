@@ -9,6 +9,7 @@ import { auth } from './lib/token.mjs';
 import { fixture, assertGolden } from './lib/golden.mjs';
 import { assertOutcome, FHIR_JSON } from './lib/fhir.mjs';
 import { ROOT } from './lib/server.mjs';
+import { record, recorded, validateAll } from './lib/openapi.mjs';
 
 const ADMIN = auth();
 
@@ -22,6 +23,7 @@ async function send(url, { method = 'GET', body, headers = ADMIN } = {}) {
     headers: { ...headers, ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
     body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
   });
+  await record(method, res);
   return res;
 }
 
@@ -218,5 +220,16 @@ export function contractTests(server) {
       same++;
     }
     assert.equal(same, 500);
+  });
+
+  test('every response above matches the OpenAPI 3.1 document served at /openapi.json', async () => {
+    const res = await fetch(`${origin()}/openapi.json`);
+    assert.equal(res.status, 200);
+    const doc = await res.json();
+    assert.equal(doc.openapi, '3.1.0');
+    assert.equal(doc.servers[0].url, origin());
+    const { checked, problems } = validateAll(doc);
+    assert.deepEqual(problems, []);
+    assert.ok(checked > 500, `checked ${checked} of ${recorded.length} responses`);
   });
 }
