@@ -57,6 +57,6 @@ step build-worker none scripts/build-worker.sh
 banner "steps so far"
 printf '  %s\n' "${SUMMARY[@]}"
 # node's test runner last: npm package consumer, TypeScript types, worker end-to-end, page.
-step node none node --test --test-reporter=spec --test-concurrency=1 tests/node/
+step node none node --test --test-reporter=spec --test-concurrency=1 tests/node/*.test.mjs
 n=$(count_tests "$LOGS/node.log" node)
 if [ "$n" -eq 0 ]; then echo "FAILED: node ran zero tests" >&2; exit 1; fi
