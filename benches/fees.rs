@@ -85,6 +85,13 @@ fn fees(c: &mut Criterion) {
     g.bench_function("fee_total", |b| {
         b.iter(|| black_box(&book).fee_total(black_box(&req)).unwrap())
     });
+    g.bench_function("fee_total (query in, string out)", |b| {
+        b.iter(|| {
+            let p = QueryParams::from_query(black_box(query), false);
+            let r = FeeRequest::from_params(&p).unwrap();
+            practice_fhir::money::money_string(black_box(&book).fee_total(&r).unwrap())
+        })
+    });
     g.bench_function("quote_fee (with breakdown)", |b| {
         b.iter(|| black_box(&book).quote_fee(black_box(&req)).unwrap())
     });
@@ -97,6 +104,12 @@ fn fees(c: &mut Criterion) {
     g.finish();
 
     let snapshot = book.to_snapshot_json();
+    // bench/fees.mjs times the same site and query in wasm under Node, in the same run.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench");
+    if std::fs::create_dir_all(dir).is_ok() {
+        let _ = std::fs::write(format!("{dir}/site-5000.json"), &snapshot);
+        let _ = std::fs::write(format!("{dir}/fee-query.txt"), query);
+    }
     let mut g = c.benchmark_group("snapshot");
     g.throughput(Throughput::Bytes(snapshot.len() as u64));
     g.sample_size(20);

@@ -10,5 +10,7 @@ mkdir -p target
 node bench/make_bundle.mjs --count 1000 --out target/practitioners-1000.json
 echo "== parse + validate (Node, wasm vs JSON.parse vs Medplum)"
 node bench/parse.mjs target/practitioners-1000.json $REC
-echo "== native (criterion)"
+echo "== native parse (criterion)"
 cargo bench -p practice-fhir --bench parse -- --noplot 2>&1 | grep -E 'time:|thrpt:|^[a-z_/ -]+$' || true
+echo "== fees (native criterion vs wasm in Node)"
+node bench/fees.mjs $REC

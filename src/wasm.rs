@@ -5,6 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::contracts::FeeRequest;
 use crate::{ContractBook, OperationOutcome, QueryParams};
 
 /// The package version (the crate version).
@@ -54,6 +55,17 @@ impl JsContractBook {
             self.inner
                 .calculate_fee(&QueryParams::from_query(query, false)),
         )
+    }
+
+    /// The fee alone as a string with 2 decimals (`"290.00"`): the same arithmetic as
+    /// `calculateFee`, without building the response, for pricing on every keystroke.
+    #[wasm_bindgen(js_name = feeTotal)]
+    pub fn fee_total(&self, query: &str) -> Result<String, JsValue> {
+        let params = QueryParams::from_query(query, false);
+        FeeRequest::from_params(&params)
+            .and_then(|req| self.inner.fee_total(&req))
+            .map(crate::money::money_string)
+            .map_err(|o| js_error(&o))
     }
 
     /// `$effective-prices` for a query string.

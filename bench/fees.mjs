@@ -1,0 +1,71 @@
+// Fee calculation natively (criterion) and in wasm under Node, in one run, on the same
+// 5,000-price site and the same 3-procedure query with multi-procedure rules; plus loading
+// that site's snapshot. Prints a markdown table (ratios wasm/native); --record writes it
+// into docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { record } from './record.mjs';
+
+const require = createRequire(import.meta.url);
+
+// Native: criterion prints "time: [low estimate high]" per bench.
+const out = execFileSync('cargo', ['bench', '-p', 'practice-fhir', '--bench', 'fees', '--', '--noplot'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const unit = { ps: 1e-12, ns: 1e-9, µs: 1e-6, us: 1e-6, ms: 1e-3, s: 1 };
+const native = {};
+let current = null;
+for (const line of out.split('\n')) {
+  const name = /^([a-z0-9/ ().,_-]+?)\s*(time:|$)/i.exec(line.trim());
+  const time = /time:\s+\[[^\]]*?([\d.]+) (ps|ns|µs|us|ms|s) [\d.]+ \S+\]/.exec(line);
+  if (name && !line.includes('time:') && line.trim() && !line.startsWith(' ')) current = line.trim();
+  if (time) {
+    const label = line.includes('time:') && !line.trim().startsWith('time:') ? line.trim().split(/\s+time:/)[0] : current;
+    native[label] = Number(time[1]) * unit[time[2]];
+  }
+}
+const snapshot = readFileSync('target/bench/site-5000.json', 'utf8');
+const query = readFileSync('target/bench/fee-query.txt', 'utf8').trim();
+const pf = require('../pkg/node/practice_fhir.cjs');
+
+function perOp(fn, minMs = 400) {
+  for (let i = 0; i < 1000; i++) fn(); // warm-up
+  const samples = [];
+  for (let round = 0; round < 7; round++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t;
+    do { for (let i = 0; i < 200; i++) fn(); n += 200; t = performance.now(); } while (t - t0 < minMs / 7);
+    samples.push((t - t0) / 1000 / n);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[3];
+}
+const book = pf.ContractBook.fromSnapshot(snapshot);
+const expected = book.feeTotal(query);
+const wasm = {
+  feeTotal: perOp(() => book.feeTotal(query)),
+  calculateFee: perOp(() => book.calculateFee(query)),
+  load: perOp(() => pf.ContractBook.fromSnapshot(snapshot).free(), 3000),
+  jsonParse: perOp(() => JSON.parse(snapshot), 3000),
+};
+const find = (k) => native[Object.keys(native).find((n) => n.includes(k))];
+const rate = (s) => `${(1 / s / 1e6).toFixed(2)} M/s`;
+const us = (s) => `${(s * 1e6).toFixed(2)} µs`;
+const ms = (s) => `${(s * 1e3).toFixed(2)} ms`;
+const rows = [
+  ['fee, 3 procedures, hot path (`fee_total`, request prepared)', find('fee-3-procedures/fee_total') ?? find('fee_total'), null],
+  ['fee, 3 procedures, query string in, "290.00"-style string out (`feeTotal`)', find('fee_total (query in'), wasm.feeTotal],
+  ['fee, 3 procedures, query in, full Contract JSON out (`calculateFee`)', find('calculate_fee'), wasm.calculateFee],
+];
+const table = [
+  `Site with 5,000 prices; query \`${query}\` (fee ${expected}); Node ${process.version}; native = criterion median estimate, wasm = median of 7 timed rounds, same run.`,
+  '',
+  '| operation | native | wasm (Node) | wasm / native |',
+  '| --- | ---: | ---: | ---: |',
+  ...rows.map(([label, n, w]) => `| ${label} | ${us(n)} (${rate(n)}) | ${w ? `${us(w)} (${rate(w)})` : '—'} | ${w ? `${(w / n).toFixed(2)}x` : '—'} |`),
+  `| load snapshot, 5,000 prices (${(snapshot.length / 1e6).toFixed(2)} MB) | ${ms(find('load 5000'))} | ${ms(wasm.load)} | ${(wasm.load / find('load 5000')).toFixed(2)}x |`,
+  `| baseline: parse the same snapshot (serde_json::Value / V8 JSON.parse) | ${ms(find('parse as serde_json'))} | ${ms(wasm.jsonParse)} | — |`,
+].join('\n');
+console.log(table);
+if (process.argv.includes('--record')) record('fees', table);
