@@ -5,9 +5,14 @@
 //! Cloudflare worker (`worker/`) are thin skins over this crate.
 
 pub mod discovery;
+pub mod fhir;
+pub mod model;
 pub mod outcome;
 pub mod params;
+pub mod validation;
 
+pub use fhir::{parse_resource, parse_typed, validate_resource, validate_typed};
+pub use model::{Bundle, Practitioner, Resource};
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};
 pub use params::QueryParams;
 
