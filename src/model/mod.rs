@@ -87,7 +87,7 @@ macro_rules! fhir_type {
 
             /// Validates every modelled child element (generic rules: empty strings, empty
             /// arrays, nested datatypes); type-specific rules are added by the caller.
-            #[allow(unused_variables)]
+            #[allow(unused_variables, dead_code)]
             pub(crate) fn validate_fields(
                 &self,
                 path: &$crate::validation::Path<'_>,

@@ -479,7 +479,47 @@ impl Validate for OperationOutcomeResource {
 
 impl Validate for OperationOutcomeIssue {
     fn validate(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        self.validate_fields(path, issues);
+        // Not `validate_fields`: the documents' own outcomes (and ours, in their shape) write
+        // `"expression": []`, so empty `location`/`expression` arrays are accepted here.
+        let Self {
+            id,
+            extension,
+            modifier_extension,
+            severity,
+            code,
+            details,
+            diagnostics,
+            location,
+            expression,
+            extra: _,
+        } = self;
+        for (value, name) in [
+            (id, "id"),
+            (severity, "severity"),
+            (code, "code"),
+            (diagnostics, "diagnostics"),
+        ] {
+            if let Some(value) = value {
+                value.validate(&path.field(name), issues);
+            }
+        }
+        for (value, name) in [
+            (extension, "extension"),
+            (modifier_extension, "modifierExtension"),
+        ] {
+            if let Some(value) = value {
+                value.validate(&path.field(name), issues);
+            }
+        }
+        if let Some(details) = details {
+            details.validate(&path.field("details"), issues);
+        }
+        for (list, name) in [(location, "location"), (expression, "expression")] {
+            let list_path = path.field(name);
+            for (i, item) in list.iter().flatten().enumerate() {
+                item.validate(&list_path.index(i), issues);
+            }
+        }
         require(
             self.severity.as_ref(),
             &path.field("severity"),
