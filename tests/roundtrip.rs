@@ -1,4 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 //! Golden round trip: every seed sample parses into the typed model and writes back to
 //! exactly the same JSON value (every element, every decimal digit).
 

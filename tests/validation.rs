@@ -1,4 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 //! Validation: every seed 004 (UK Core Practitioner) rule with a passing and a failing case,
 //! plus the R4 structure rules, asserting exact codes, severities and expressions.
 
