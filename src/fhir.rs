@@ -6,9 +6,9 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::model::{Key, Resource};
+use crate::model::{Bundle, BundleEntry, Key, Resource};
 use crate::outcome::{Issue, IssueCode, OperationOutcome};
 use crate::validation;
 
@@ -47,9 +47,140 @@ pub fn to_json(resource: &Resource) -> Result<String, OperationOutcome> {
 /// Parses and validates a FHIR JSON resource, returning every issue found (none when clean).
 /// A parse failure comes back as its single `MSG_CANT_PARSE_CONTENT` issue.
 pub fn validate_resource(json: &str) -> OperationOutcome {
+    if starts_as_bundle(json) {
+        if let Err(outcome) = check_depth(json) {
+            return outcome;
+        }
+        // Large searchsets: validate entry by entry and drop each, so memory stays small and
+        // hot instead of building the whole tree. Same issues, same order as the typed path.
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let streamed = StreamingBundle::validate(&mut deserializer).and_then(|issues| {
+            deserializer.end()?;
+            Ok(issues)
+        });
+        return match streamed {
+            Ok(issues) => OperationOutcome { issues },
+            // Any failure: let the typed path describe it (with the element's path).
+            Err(_) => describe_parse_failure(json),
+        };
+    }
     match parse_typed(json) {
         Ok(resource) => validate_typed(&resource),
         Err(outcome) => outcome,
+    }
+}
+
+/// Whether the input begins `{"resourceType":"Bundle"` (whitespace allowed): the shape the
+/// streaming validator handles. Anything else takes the typed path.
+fn starts_as_bundle(json: &str) -> bool {
+    let rest = json.trim_start();
+    let Some(rest) = rest.strip_prefix('{') else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start().strip_prefix("\"resourceType\"") else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start().strip_prefix(':') else {
+        return false;
+    };
+    rest.trim_start().starts_with("\"Bundle\"")
+}
+
+/// Validates a Bundle while reading it: each `entry` is parsed, validated and dropped.
+struct StreamingBundle;
+
+impl StreamingBundle {
+    fn validate(
+        deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+    ) -> Result<Vec<Issue>, serde_json::Error> {
+        deserializer.deserialize_map(BundleVisitor)
+    }
+}
+
+struct BundleVisitor;
+
+impl<'de> Visitor<'de> for BundleVisitor {
+    type Value = Vec<Issue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Bundle")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Issue>, A::Error> {
+        let root = validation::Path::root("Bundle");
+        let entry_path = root.field("entry");
+        let mut entry_issues = Vec::new();
+        let mut entries: Option<usize> = None;
+        let mut rest = serde_json::Map::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "resourceType" => {
+                    let found = map.next_value::<Key<'de>>()?;
+                    if found.as_str() != "Bundle" {
+                        return Err(de::Error::custom("resourceType changed"));
+                    }
+                }
+                "entry" => {
+                    if entries.is_some() {
+                        return Err(de::Error::duplicate_field("entry"));
+                    }
+                    entries = Some(map.next_value_seed(EntrySeq {
+                        path: &entry_path,
+                        issues: &mut entry_issues,
+                    })?);
+                }
+                other => {
+                    if rest.contains_key(other) && Bundle::FIELDS.contains(&other) {
+                        return Err(de::Error::custom("duplicate field"));
+                    }
+                    let value = map.next_value::<serde_json::Value>()?;
+                    rest.insert(other.to_owned(), value);
+                }
+            }
+        }
+        let bundle =
+            Bundle::deserialize(serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
+        // The typed path's order: the elements (entry is the last modelled one), then the rules.
+        let mut issues = Vec::new();
+        bundle.validate_fields(&root, &mut issues);
+        if entries == Some(0) {
+            let empty: Vec<crate::model::BundleEntry> = Vec::new();
+            validation::Validate::validate(&empty, &entry_path, &mut issues);
+        }
+        issues.append(&mut entry_issues);
+        validation::bundle_rules(&bundle, &root, &mut issues);
+        Ok(issues)
+    }
+}
+
+/// The `entry` array: each element validated at `Bundle.entry[i]` and dropped.
+struct EntrySeq<'p, 'i> {
+    path: &'p validation::Path<'p>,
+    issues: &'i mut Vec<Issue>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for EntrySeq<'_, '_> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntrySeq<'_, '_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of Bundle entries")
+    }
+
+    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<usize, S::Error> {
+        let mut count = 0;
+        while let Some(entry) = seq.next_element::<BundleEntry>()? {
+            validation::Validate::validate(&entry, &self.path.index(count), self.issues);
+            count += 1;
+        }
+        Ok(count)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use practice_fhir::{parse_resource, validate_resource, IssueCode};
+use practice_fhir::{parse_resource, parse_typed, validate_resource, validate_typed, IssueCode};
 use proptest::prelude::*;
 
 fn assert_cant_parse(input: &str) -> String {
@@ -142,12 +142,47 @@ fn exercise(input: &str) {
     match parse_resource(input) {
         Ok(written) => {
             assert_eq!(parse_resource(&written).unwrap(), written);
-            assert!(validated
-                .issues
-                .iter()
-                .all(|i| i.code != IssueCode::CantParseContent));
+            // The streaming Bundle validator and the typed path agree exactly.
+            assert_eq!(validated, validate_typed(&parse_typed(input).unwrap()));
         }
         Err(err) => assert_eq!(validated, err),
+    }
+}
+
+#[test]
+fn streaming_bundle_validation_matches_the_typed_path() {
+    let bundles = [
+        r#"{"resourceType":"Bundle","entry":[]}"#,
+        r#"{"resourceType":"Bundle","type":"x","entry":[{"resource":{"resourceType":"Practitioner","gender":""}}],"timestamp":"2020","total":1}"#,
+        r#" { "resourceType" : "Bundle" , "link":[{}], "entry":[{},{"search":{"mode":"match"}}], "type":"searchset","extra":[1.50]}"#,
+    ];
+    for json in bundles {
+        assert_eq!(
+            validate_resource(json),
+            validate_typed(&parse_typed(json).unwrap()),
+            "{json}"
+        );
+    }
+    for bad in [
+        r#"{"resourceType":"Bundle","entry":[],"entry":[]}"#,
+        r#"{"resourceType":"Bundle","type":"a","type":"b"}"#,
+        r#"{"resourceType":"Bundle","resourceType":"Person"}"#,
+        r#"{"resourceType":"Bundle","total":"1"}"#,
+        r#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Practitioner","active":1}}]}"#,
+        r#"{"resourceType":"Bundle"} trailing"#,
+    ] {
+        assert_eq!(
+            validate_resource(bad),
+            parse_resource(bad).unwrap_err(),
+            "{bad}"
+        );
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/practitioners-1000.json");
+    if let Ok(json) = std::fs::read_to_string(path) {
+        assert_eq!(
+            validate_resource(&json),
+            validate_typed(&parse_typed(&json).unwrap())
+        );
     }
 }
 

@@ -40,6 +40,10 @@ macro_rules! fhir_type {
         }
 
         impl $name {
+            /// The JSON names of the modelled elements.
+            #[allow(dead_code)]
+            pub(crate) const FIELDS: &'static [&'static str] = &[$($json),*];
+
             /// Reads the remaining entries of a JSON object into this type.
             pub(crate) fn from_entries<'de, A: serde::de::MapAccess<'de>>(
                 mut map: A,

@@ -9,6 +9,7 @@ mod datatypes;
 pub mod formats;
 mod path;
 mod resources;
+pub(crate) use resources::bundle_rules;
 pub mod uk_core;
 
 pub use path::Path;

@@ -341,22 +341,30 @@ impl Validate for ParametersParameter {
 impl Validate for Bundle {
     fn validate(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         self.validate_fields(path, issues);
-        check_common(self.id.as_ref(), self.language.as_ref(), path, issues);
+        bundle_rules(self, path, issues);
+    }
+}
+
+/// The Bundle's own rules, apart from its elements: shared with the streaming validator.
+pub(crate) fn bundle_rules(bundle: &Bundle, path: &Path<'_>, issues: &mut Vec<Issue>) {
+    {
+        let this = bundle;
+        check_common(this.id.as_ref(), this.language.as_ref(), path, issues);
         require(
-            self.type_.as_ref(),
+            this.type_.as_ref(),
             &path.field("type"),
             "Bundle.type 1..1",
             issues,
         );
         check_code(
-            self.type_.as_ref(),
+            this.type_.as_ref(),
             &path.field("type"),
             "BundleType",
             formats::BUNDLE_TYPE,
             issues,
         );
         check_format(
-            self.timestamp.as_ref(),
+            this.timestamp.as_ref(),
             &path.field("timestamp"),
             "instant",
             INSTANT_SHAPE,
