@@ -209,22 +209,28 @@ fn line_column(json: &str, offset: usize) -> (usize, usize) {
 
 /// Rejects nesting deeper than [`MAX_DEPTH`] in one linear pass, before serde recurses.
 fn check_depth(json: &str) -> Result<(), OperationOutcome> {
+    let bytes = json.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (offset, &b) in json.as_bytes().iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut offset = 0usize;
+    while let Some(&b) = bytes.get(offset) {
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // Jump over the string body: to the next quote not escaped by a backslash.
+                let mut at = offset + 1;
+                loop {
+                    let rest = bytes.get(at..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', rest) {
+                        Some(i) if rest.get(i) == Some(&b'\\') => at += i + 2,
+                        Some(i) => {
+                            at += i;
+                            break;
+                        }
+                        // Unterminated: serde reports it properly.
+                        None => return Ok(()),
+                    }
+                }
+                offset = at;
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -240,6 +246,7 @@ fn check_depth(json: &str) -> Result<(), OperationOutcome> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        offset += 1;
     }
     Ok(())
 }

@@ -53,6 +53,19 @@ pub const IDENTITY_ASSURANCE: &[&str] = &["level1", "level2", "level3", "level4"
 
 /// FHIR `code`: no leading or trailing whitespace, no runs of internal whitespace.
 pub fn is_code(s: &str) -> bool {
+    if s.is_ascii() {
+        // The common case, in one pass over bytes.
+        let bytes = s.as_bytes();
+        let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+            return false;
+        };
+        return !first.is_ascii_whitespace()
+            && !last.is_ascii_whitespace()
+            && !bytes
+                .iter()
+                .any(|&b| matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+            && !bytes.windows(2).any(|w| w == b"  ");
+    }
     !s.is_empty()
         && !s.starts_with(char::is_whitespace)
         && !s.ends_with(char::is_whitespace)
@@ -62,6 +75,9 @@ pub fn is_code(s: &str) -> bool {
 
 /// FHIR `uri`: no whitespace at all.
 pub fn is_uri(s: &str) -> bool {
+    if s.is_ascii() {
+        return !s.is_empty() && !s.bytes().any(|b| b.is_ascii_whitespace());
+    }
     !s.is_empty() && !s.contains(char::is_whitespace)
 }
 
