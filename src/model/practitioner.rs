@@ -178,3 +178,74 @@ impl Practitioner {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resource;
+
+    fn seed_practitioner() -> Practitioner {
+        let json =
+            include_str!("../../tests/fixtures/000_01_search_practitioner_endpoint_response.json");
+        let Ok(Resource::Bundle(bundle)) = crate::fhir::parse_typed(json) else {
+            unreachable!("seed 000 is a Bundle")
+        };
+        let first = bundle.resources().next().cloned();
+        match first {
+            Some(Resource::Practitioner(p)) => *p,
+            other => unreachable!("expected a Practitioner, got {other:?}"),
+        }
+    }
+
+    fn code(c: Option<&Coding>) -> Option<(&str, &str)> {
+        c.and_then(|c| Some((c.code.as_deref()?, c.display.as_deref()?)))
+    }
+
+    #[test]
+    fn healthcode_extensions_are_typed() {
+        let p = seed_practitioner();
+        assert_eq!(p.id.as_deref(), Some("SP09000"));
+        assert_eq!(p.indemnity_status(), Some("N"));
+        assert_eq!(p.online_booking_status(), Some(false));
+
+        let professions = p.professions();
+        assert_eq!(professions.len(), 1);
+        assert_eq!(code(professions[0].profession), Some(("00U", "Surgeon")));
+        assert_eq!(
+            code(professions[0].specialty),
+            Some(("0003A", "Trauma & Orthopaedics"))
+        );
+        assert_eq!(code(professions[0].subspecialty), Some(("0000L", "Hip")));
+
+        let registrations = p.registration_numbers();
+        assert_eq!(registrations.len(), 1);
+        assert_eq!(
+            code(registrations[0].regulatory_body),
+            Some(("GMC", "General Medical Council"))
+        );
+        assert_eq!(registrations[0].regulator_reference, Some("1234567"));
+        assert_eq!(registrations[0].registration_date, Some("08.05.1997"));
+
+        let insurers = p.insurers();
+        assert_eq!(insurers.len(), 1);
+        assert_eq!(code(insurers[0].insurer), Some(("nuh", "Aviva")));
+        assert_eq!(insurers[0].insurer_provider_code, Some("984572186"));
+        assert_eq!(
+            code(insurers[0].recognition_status),
+            Some(("Y", "Recognised"))
+        );
+
+        assert_eq!(p.birth_date.as_deref(), Some("09.05.1977"));
+        assert_eq!(p.gender.as_deref(), Some("female"));
+    }
+
+    #[test]
+    fn accessors_are_empty_without_extensions() {
+        let p = Practitioner::default();
+        assert_eq!(p.indemnity_status(), None);
+        assert_eq!(p.online_booking_status(), None);
+        assert!(p.professions().is_empty());
+        assert!(p.insurers().is_empty());
+        assert!(p.registration_numbers().is_empty());
+    }
+}
