@@ -30,6 +30,23 @@ pub fn parse_typed(json: &str) -> Result<Resource, OperationOutcome> {
 /// Parses a FHIR JSON resource and writes it back as normalised compact JSON (modelled
 /// elements first, unknown elements after them, every value and decimal digit kept).
 pub fn parse_resource(json: &str) -> Result<String, OperationOutcome> {
+    if starts_as_bundle(json) {
+        check_depth(json)?;
+        // Large searchsets: parse, write and drop entry by entry so memory stays small and hot.
+        // The output is byte-for-byte what the typed path writes.
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let streamed = deserializer
+            .deserialize_map(BundleWriter)
+            .and_then(|written| {
+                deserializer.end()?;
+                Ok(written)
+            });
+        return match streamed {
+            Ok(Ok(written)) => Ok(written),
+            Ok(Err(outcome)) => Err(outcome),
+            Err(_) => Err(describe_parse_failure(json)),
+        };
+    }
     let resource = parse_typed(json)?;
     to_json(&resource)
 }
@@ -321,4 +338,110 @@ fn top_level_resource_type(json: &str) -> Option<String> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let _ = (&mut deserializer).deserialize_map(Finder(&mut found));
     found
+}
+
+/// Reads a Bundle, writing each entry as soon as it is parsed.
+struct BundleWriter;
+
+impl<'de> Visitor<'de> for BundleWriter {
+    type Value = Result<String, OperationOutcome>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Bundle")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries: Option<String> = None;
+        let mut rest = serde_json::Map::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "resourceType" => {
+                    let found = map.next_value::<Key<'de>>()?;
+                    if found.as_str() != "Bundle" {
+                        return Err(de::Error::custom("resourceType changed"));
+                    }
+                }
+                "entry" => {
+                    if entries.is_some() {
+                        return Err(de::Error::duplicate_field("entry"));
+                    }
+                    entries = Some(map.next_value_seed(EntryWriter)?);
+                }
+                other => {
+                    if rest.contains_key(other) && Bundle::FIELDS.contains(&other) {
+                        return Err(de::Error::custom("duplicate field"));
+                    }
+                    let value = map.next_value::<serde_json::Value>()?;
+                    rest.insert(other.to_owned(), value);
+                }
+            }
+        }
+        let mut bundle =
+            Bundle::deserialize(serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
+        // `entry` is the last modelled element: write the modelled ones, then the entries,
+        // then the unknown elements, as the typed writer does.
+        let extra = std::mem::take(&mut bundle.extra);
+        let Ok(head) = serde_json::to_string(&Resource::Bundle(Box::new(bundle))) else {
+            return Ok(Err(write_failure()));
+        };
+        let Ok(tail) = serde_json::to_string(&extra) else {
+            return Ok(Err(write_failure()));
+        };
+        let head = head.strip_suffix('}').unwrap_or(&head);
+        let tail = tail.strip_prefix('{').unwrap_or(&tail);
+        let mut out = String::with_capacity(
+            head.len() + tail.len() + entries.as_ref().map_or(0, String::len) + 16,
+        );
+        out.push_str(head);
+        if let Some(entries) = entries {
+            out.push_str(",\"entry\":");
+            out.push_str(&entries);
+        }
+        if tail != "}" {
+            out.push(',');
+        }
+        out.push_str(tail);
+        Ok(Ok(out))
+    }
+}
+
+fn write_failure() -> OperationOutcome {
+    OperationOutcome::from(Issue::error(
+        IssueCode::InternalError,
+        "The resource could not be written as JSON.",
+    ))
+}
+
+/// The `entry` array, written as a JSON array one entry at a time.
+struct EntryWriter;
+
+impl<'de> de::DeserializeSeed<'de> for EntryWriter {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntryWriter {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of Bundle entries")
+    }
+
+    fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<String, S::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0) * 1024 + 2);
+        out.push(b'[');
+        let mut first = true;
+        while let Some(entry) = seq.next_element::<BundleEntry>()? {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            serde_json::to_writer(&mut out, &entry).map_err(de::Error::custom)?;
+        }
+        out.push(b']');
+        String::from_utf8(out).map_err(de::Error::custom)
+    }
 }

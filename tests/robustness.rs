@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use practice_fhir::fhir::to_json;
 use practice_fhir::{parse_resource, parse_typed, validate_resource, validate_typed, IssueCode};
 use proptest::prelude::*;
 
@@ -142,6 +143,8 @@ fn exercise(input: &str) {
     match parse_resource(input) {
         Ok(written) => {
             assert_eq!(parse_resource(&written).unwrap(), written);
+            // The streaming Bundle writer and the typed writer agree byte for byte.
+            assert_eq!(written, to_json(&parse_typed(input).unwrap()).unwrap());
             // The streaming Bundle validator and the typed path agree exactly.
             assert_eq!(validated, validate_typed(&parse_typed(input).unwrap()));
         }
@@ -163,6 +166,14 @@ fn streaming_bundle_validation_matches_the_typed_path() {
             "{json}"
         );
     }
+    for json in bundles.into_iter().chain([
+        r#"{"resourceType":"Bundle"}"#,
+        r#"{"resourceType":"Bundle","zz":1,"entry":[{}],"aa":{"b":2.50}}"#,
+        r#"{"resourceType":"Bundle","zz":1}"#,
+    ]) {
+        let typed = to_json(&parse_typed(json).unwrap()).unwrap();
+        assert_eq!(parse_resource(json).unwrap(), typed, "{json}");
+    }
     for bad in [
         r#"{"resourceType":"Bundle","entry":[],"entry":[]}"#,
         r#"{"resourceType":"Bundle","type":"a","type":"b"}"#,
@@ -183,6 +194,8 @@ fn streaming_bundle_validation_matches_the_typed_path() {
             validate_resource(&json),
             validate_typed(&parse_typed(&json).unwrap())
         );
+        let typed = to_json(&parse_typed(&json).unwrap()).unwrap();
+        assert_eq!(parse_resource(&json).unwrap(), typed);
     }
 }
 
