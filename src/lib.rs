@@ -22,12 +22,17 @@
 pub mod auth;
 pub mod contracts;
 pub mod discovery;
+pub mod fhir;
+pub mod model;
 pub mod money;
 pub mod outcome;
 pub mod params;
+pub mod validation;
 pub mod valuesets;
 
 pub use contracts::ContractBook;
+pub use fhir::{parse_resource, parse_typed, validate_resource, validate_typed};
+pub use model::{Bundle, Practitioner, Resource};
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};
 pub use params::QueryParams;
 

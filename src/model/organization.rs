@@ -1,0 +1,24 @@
+//! `Organization`: insurers/payors (`Organization/nuh`) and sites.
+
+use super::{Address, CodeableConcept, ContactPoint, Extension, Identifier, Meta, Reference};
+
+fhir_type! {
+    /// An organisation such as an insurer.
+    pub struct Organization ["Organization"] {
+        id: String = "id",
+        meta: Meta = "meta",
+        implicit_rules: String = "implicitRules",
+        language: String = "language",
+        extension: Vec<Extension> = "extension",
+        modifier_extension: Vec<Extension> = "modifierExtension",
+        identifier: Vec<Identifier> = "identifier",
+        active: bool = "active",
+        type_: Vec<CodeableConcept> = "type",
+        name: String = "name",
+        alias: Vec<String> = "alias",
+        telecom: Vec<ContactPoint> = "telecom",
+        address: Vec<Address> = "address",
+        part_of: Reference = "partOf",
+        endpoint: Vec<Reference> = "endpoint",
+    }
+}

@@ -1,0 +1,27 @@
+//! `PractitionerRole`: a practitioner at a location (seed 000 role search).
+
+use super::{CodeableConcept, ContactPoint, Extension, Identifier, Meta, Period, Reference};
+
+fhir_type! {
+    /// A practitioner's role at a location, with specialties.
+    pub struct PractitionerRole ["PractitionerRole"] {
+        id: String = "id",
+        meta: Meta = "meta",
+        implicit_rules: String = "implicitRules",
+        language: String = "language",
+        extension: Vec<Extension> = "extension",
+        modifier_extension: Vec<Extension> = "modifierExtension",
+        identifier: Vec<Identifier> = "identifier",
+        active: bool = "active",
+        period: Period = "period",
+        practitioner: Reference = "practitioner",
+        organization: Reference = "organization",
+        code: Vec<CodeableConcept> = "code",
+        specialty: Vec<CodeableConcept> = "specialty",
+        location: Vec<Reference> = "location",
+        healthcare_service: Vec<Reference> = "healthcareService",
+        telecom: Vec<ContactPoint> = "telecom",
+        availability_exceptions: String = "availabilityExceptions",
+        endpoint: Vec<Reference> = "endpoint",
+    }
+}

@@ -1,0 +1,216 @@
+//! [`Resource`]: any resource, dispatched on `resourceType` by hand.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+
+use super::{
+    Bundle, Contract, Key, Location, OperationOutcomeResource, Organization, Parameters, Person,
+    Practitioner, PractitionerRole, Schedule, ValueSet,
+};
+
+/// Any FHIR resource: the modelled ones typed, the rest kept as raw JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resource {
+    /// `Practitioner`
+    Practitioner(Box<Practitioner>),
+    /// `PractitionerRole`
+    PractitionerRole(Box<PractitionerRole>),
+    /// `Location`
+    Location(Box<Location>),
+    /// `Schedule`
+    Schedule(Box<Schedule>),
+    /// `Organization`
+    Organization(Box<Organization>),
+    /// `Person`
+    Person(Box<Person>),
+    /// `Contract`
+    Contract(Box<Contract>),
+    /// `Parameters`
+    Parameters(Box<Parameters>),
+    /// `Bundle`
+    Bundle(Box<Bundle>),
+    /// `OperationOutcome`
+    OperationOutcome(Box<OperationOutcomeResource>),
+    /// `ValueSet`
+    ValueSet(Box<ValueSet>),
+    /// A resource type outside the model, kept whole (including `resourceType`).
+    Other(serde_json::Map<String, serde_json::Value>),
+}
+
+impl Resource {
+    /// The `resourceType`.
+    pub fn resource_type(&self) -> &str {
+        match self {
+            Resource::Practitioner(_) => "Practitioner",
+            Resource::PractitionerRole(_) => "PractitionerRole",
+            Resource::Location(_) => "Location",
+            Resource::Schedule(_) => "Schedule",
+            Resource::Organization(_) => "Organization",
+            Resource::Person(_) => "Person",
+            Resource::Contract(_) => "Contract",
+            Resource::Parameters(_) => "Parameters",
+            Resource::Bundle(_) => "Bundle",
+            Resource::OperationOutcome(_) => "OperationOutcome",
+            Resource::ValueSet(_) => "ValueSet",
+            Resource::Other(map) => map
+                .get("resourceType")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("Resource"),
+        }
+    }
+
+    /// The logical id, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Resource::Practitioner(r) => r.id.as_deref(),
+            Resource::PractitionerRole(r) => r.id.as_deref(),
+            Resource::Location(r) => r.id.as_deref(),
+            Resource::Schedule(r) => r.id.as_deref(),
+            Resource::Organization(r) => r.id.as_deref(),
+            Resource::Person(r) => r.id.as_deref(),
+            Resource::Contract(r) => r.id.as_deref(),
+            Resource::Parameters(r) => r.id.as_deref(),
+            Resource::Bundle(r) => r.id.as_deref(),
+            Resource::OperationOutcome(r) => r.id.as_deref(),
+            Resource::ValueSet(r) => r.id.as_deref(),
+            Resource::Other(map) => map.get("id").and_then(serde_json::Value::as_str),
+        }
+    }
+}
+
+/// FHIR resource type names are `[A-Z][A-Za-z]*`; anything else is not a resource.
+fn is_resource_type_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_uppercase()) && bytes.all(|b| b.is_ascii_alphabetic())
+}
+
+/// Reads the rest of an object whose `resourceType` has been read already.
+fn read_typed<'de, A: MapAccess<'de>>(resource_type: &str, map: A) -> Result<Resource, A::Error> {
+    Ok(match resource_type {
+        "Practitioner" => Resource::Practitioner(Box::new(Practitioner::from_entries(map)?)),
+        "PractitionerRole" => {
+            Resource::PractitionerRole(Box::new(PractitionerRole::from_entries(map)?))
+        }
+        "Location" => Resource::Location(Box::new(Location::from_entries(map)?)),
+        "Schedule" => Resource::Schedule(Box::new(Schedule::from_entries(map)?)),
+        "Organization" => Resource::Organization(Box::new(Organization::from_entries(map)?)),
+        "Person" => Resource::Person(Box::new(Person::from_entries(map)?)),
+        "Contract" => Resource::Contract(Box::new(Contract::from_entries(map)?)),
+        "Parameters" => Resource::Parameters(Box::new(Parameters::from_entries(map)?)),
+        "Bundle" => Resource::Bundle(Box::new(Bundle::from_entries(map)?)),
+        "OperationOutcome" => {
+            Resource::OperationOutcome(Box::new(OperationOutcomeResource::from_entries(map)?))
+        }
+        "ValueSet" => Resource::ValueSet(Box::new(ValueSet::from_entries(map)?)),
+        other => {
+            if !is_resource_type_name(other) {
+                return Err(de::Error::custom(format_args!(
+                    "resourceType '{other}' is not a FHIR resource type name"
+                )));
+            }
+            let mut rest = serde_json::Map::new();
+            rest.insert(
+                "resourceType".to_owned(),
+                serde_json::Value::String(other.to_owned()),
+            );
+            let mut map = map;
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value::<serde_json::Value>()?;
+                rest.insert(key, value);
+            }
+            Resource::Other(rest)
+        }
+    })
+}
+
+struct ResourceVisitor;
+
+impl<'de> Visitor<'de> for ResourceVisitor {
+    type Value = Resource;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a FHIR resource (a JSON object with resourceType)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Resource, A::Error> {
+        // The fast path: FHIR JSON writes resourceType first, so stream straight into the type.
+        let first = match map.next_key::<Key<'de>>()? {
+            Some(key) => key,
+            None => return Err(de::Error::custom("resourceType is missing")),
+        };
+        if first.as_str() == "resourceType" {
+            let resource_type = map.next_value::<Key<'de>>()?;
+            return read_typed(resource_type.as_str(), map);
+        }
+        // resourceType comes later: buffer the object, then read the type from the buffer.
+        let mut buffered = serde_json::Map::new();
+        let value = map.next_value::<serde_json::Value>()?;
+        buffered.insert(first.as_str().to_owned(), value);
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value::<serde_json::Value>()?;
+            buffered.insert(key, value);
+        }
+        let resource_type = match buffered.get("resourceType") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(_) => return Err(de::Error::custom("resourceType is not a string")),
+            None => return Err(de::Error::custom("resourceType is missing")),
+        };
+        let object = serde_json::Value::Object(buffered);
+        let typed = match resource_type.as_str() {
+            "Practitioner" => {
+                Practitioner::deserialize(object).map(|r| Resource::Practitioner(Box::new(r)))
+            }
+            "PractitionerRole" => PractitionerRole::deserialize(object)
+                .map(|r| Resource::PractitionerRole(Box::new(r))),
+            "Location" => Location::deserialize(object).map(|r| Resource::Location(Box::new(r))),
+            "Schedule" => Schedule::deserialize(object).map(|r| Resource::Schedule(Box::new(r))),
+            "Organization" => {
+                Organization::deserialize(object).map(|r| Resource::Organization(Box::new(r)))
+            }
+            "Person" => Person::deserialize(object).map(|r| Resource::Person(Box::new(r))),
+            "Contract" => Contract::deserialize(object).map(|r| Resource::Contract(Box::new(r))),
+            "Parameters" => {
+                Parameters::deserialize(object).map(|r| Resource::Parameters(Box::new(r)))
+            }
+            "Bundle" => Bundle::deserialize(object).map(|r| Resource::Bundle(Box::new(r))),
+            "OperationOutcome" => OperationOutcomeResource::deserialize(object)
+                .map(|r| Resource::OperationOutcome(Box::new(r))),
+            "ValueSet" => ValueSet::deserialize(object).map(|r| Resource::ValueSet(Box::new(r))),
+            other if is_resource_type_name(other) => match object {
+                serde_json::Value::Object(map) => Ok(Resource::Other(map)),
+                _ => Err(de::Error::custom("a resource must be a JSON object")),
+            },
+            other => Err(de::Error::custom(format_args!(
+                "resourceType '{other}' is not a FHIR resource type name"
+            ))),
+        };
+        typed.map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ResourceVisitor)
+    }
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Resource::Practitioner(r) => r.serialize(serializer),
+            Resource::PractitionerRole(r) => r.serialize(serializer),
+            Resource::Location(r) => r.serialize(serializer),
+            Resource::Schedule(r) => r.serialize(serializer),
+            Resource::Organization(r) => r.serialize(serializer),
+            Resource::Person(r) => r.serialize(serializer),
+            Resource::Contract(r) => r.serialize(serializer),
+            Resource::Parameters(r) => r.serialize(serializer),
+            Resource::Bundle(r) => r.serialize(serializer),
+            Resource::OperationOutcome(r) => r.serialize(serializer),
+            Resource::ValueSet(r) => r.serialize(serializer),
+            Resource::Other(map) => map.serialize(serializer),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! UK Core Practitioner profile rules (seed 004): identifier formats (warnings, keyed by their
+//! constraint), `prac-sds-user`, and the profile's cardinalities (errors).
+
+use super::{quote, require, Path};
+use crate::model::Practitioner;
+use crate::outcome::{Issue, IssueCode};
+
+/// The SDS user id system (`prac-sds-user`).
+pub const SDS_USER_ID: &str = "https://fhir.nhs.uk/Id/sds-user-id";
+
+/// One identifier format constraint of the profile.
+struct FormatRule {
+    key: &'static str,
+    system: &'static str,
+    human: &'static str,
+    matches: fn(&str) -> bool,
+}
+
+/// Matches `value` against a shape where `N` is a digit, `A` an upper-case letter and any
+/// other character itself: the profile's own notation for these formats.
+fn has_shape(value: &str, shape: &str) -> bool {
+    value.len() == shape.len()
+        && value.bytes().zip(shape.bytes()).all(|(v, s)| match s {
+            b'N' => v.is_ascii_digit(),
+            b'A' => v.is_ascii_uppercase(),
+            other => v == other,
+        })
+}
+
+/// `^[G]{1}[01234589]{1}[0-9]{6}$`: G6/G7 codes are spurious.
+fn is_gmp(value: &str) -> bool {
+    has_shape(value, "GNNNNNNN") && !matches!(value.as_bytes().get(1), Some(b'6' | b'7'))
+}
+
+const FORMAT_RULES: [FormatRule; 6] = [
+    FormatRule {
+        key: "prac-nmc",
+        system: "https://fhir.hl7.org.uk/Id/nmc-number",
+        human: "NMC must be of the format NNANNNNA",
+        matches: |v| has_shape(v, "NNANNNNA"),
+    },
+    FormatRule {
+        key: "prac-gmp",
+        system: "https://fhir.hl7.org.uk/Id/gmp-number",
+        human:
+            "GMP must be of the format GNNNNNNN and not be a spurious code (starts with G6 or G7)",
+        matches: is_gmp,
+    },
+    FormatRule {
+        key: "prac-gmc",
+        system: "https://fhir.hl7.org.uk/Id/gmc-number",
+        human: "GMC must be of the format CNNNNNNN",
+        matches: |v| has_shape(v, "CNNNNNNN"),
+    },
+    FormatRule {
+        key: "prac-gphc",
+        system: "https://fhir.hl7.org.uk/Id/gphc-number",
+        human: "GPHC must be of the format NNNNNNN",
+        matches: |v| has_shape(v, "NNNNNNN"),
+    },
+    FormatRule {
+        key: "prac-hcpc",
+        system: "https://fhir.hl7.org.uk/Id/hcpc-number",
+        human: "HCPC must be of the format AANNNNNN",
+        matches: |v| has_shape(v, "AANNNNNN"),
+    },
+    FormatRule {
+        key: "prac-din",
+        system: "https://fhir.hl7.org.uk/Id/din-number",
+        human: "DIN format must be NNNNNN",
+        matches: |v| has_shape(v, "NNNNNN"),
+    },
+];
+
+/// Applies the UK Core Practitioner profile rules.
+pub fn validate_practitioner(
+    practitioner: &Practitioner,
+    path: &Path<'_>,
+    issues: &mut Vec<Issue>,
+) {
+    let identifiers = practitioner.identifier.as_deref().unwrap_or_default();
+    let identifier_path = path.field("identifier");
+    for (i, identifier) in identifiers.iter().enumerate() {
+        let item = identifier_path.index(i);
+        require(
+            identifier.system.as_ref(),
+            &item.field("system"),
+            "UK Core Practitioner: identifier.system 1..1",
+            issues,
+        );
+        require(
+            identifier.value.as_ref(),
+            &item.field("value"),
+            "UK Core Practitioner: identifier.value 1..1",
+            issues,
+        );
+        let (Some(system), Some(value)) =
+            (identifier.system.as_deref(), identifier.value.as_deref())
+        else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if let Some(rule) = FORMAT_RULES.iter().find(|r| r.system == system) {
+            if !(rule.matches)(value) {
+                let value_path = item.field("value");
+                issues.push(
+                    Issue::warning(
+                        IssueCode::InvalidFormat,
+                        format!(
+                            "{}: {} ({value_path} is {}).",
+                            rule.key,
+                            rule.human,
+                            quote(value)
+                        ),
+                    )
+                    .at(value_path.to_string()),
+                );
+            }
+        }
+    }
+    if let [only] = identifiers {
+        if only.system.as_deref() == Some(SDS_USER_ID) {
+            let p = identifier_path.index(0);
+            issues.push(
+                Issue::warning(
+                    IssueCode::InvalidFormat,
+                    format!(
+                        "prac-sds-user: Professional code (GMC, GMP, NMC, etc) is preferred ({p} is the only identifier and is an SDS user id)."
+                    ),
+                )
+                .at(p.to_string()),
+            );
+        }
+    }
+
+    let name_path = path.field("name");
+    require(
+        practitioner.name.as_ref(),
+        &name_path,
+        "UK Core Practitioner: name 1..*",
+        issues,
+    );
+    for (i, name) in practitioner.name.iter().flatten().enumerate() {
+        require(
+            name.use_.as_ref(),
+            &name_path.index(i).field("use"),
+            "UK Core Practitioner: name.use 1..1",
+            issues,
+        );
+    }
+
+    let qualification_path = path.field("qualification");
+    for (i, qualification) in practitioner.qualification.iter().flatten().enumerate() {
+        require(
+            qualification.code.as_ref(),
+            &qualification_path.index(i).field("code"),
+            "Practitioner.qualification.code 1..1",
+            issues,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert!(has_shape("C2134567", "CNNNNNNN"));
+        assert!(!has_shape("C213456", "CNNNNNNN"));
+        assert!(!has_shape("c2134567", "CNNNNNNN"));
+        assert!(has_shape("71A2998E", "NNANNNNA"));
+        assert!(has_shape("CH029821", "AANNNNNN"));
+        assert!(is_gmp("G1234567"));
+        assert!(is_gmp("G9234567"));
+        assert!(!is_gmp("G6234567"));
+        assert!(!is_gmp("G7234567"));
+        assert!(!is_gmp("G123456"));
+    }
+}
