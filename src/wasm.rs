@@ -14,6 +14,64 @@ pub fn version() -> String {
     crate::VERSION.to_string()
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A FHIR OperationOutcome with the documents' MSG_* codes. */
+export interface OperationOutcome {
+  resourceType: "OperationOutcome";
+  issue: Array<{
+    severity: "fatal" | "error" | "warning" | "information";
+    code: string;
+    details?: { coding: Array<{ system: string; code: string; display: string }> };
+    diagnostics: string;
+    expression: string[];
+    location?: string[];
+  }>;
+}
+/** The Error thrown by parseResource and the ContractBook methods. */
+export interface FhirError extends Error { outcome: OperationOutcome }
+/** A money amount as the APIs write it: a JSON number with 2 decimal places. */
+export interface Money { value: number; currency?: string }
+/** The `$calculate-fee` response (JSON.parse of calculateFee's result). */
+export interface CalculateFeeResponse {
+  resourceType: "Contract";
+  subject: Array<{ reference: string }>;
+  type: { coding: Array<{ system: string; code: string; display: string }> };
+  subType: Array<{ coding: Array<{ system: string; code: string; display: string }> }>;
+  term: Array<{ asset: Array<{ extension?: Array<{ url: string; valueString?: string }>; valuedItem: Array<{ net?: Money }> }> }>;
+}
+/** The `$validation` response, with the verdict extensions when a `fee` was given. */
+export interface PriceValidationResponse {
+  resourceType: "Contract";
+  term: Array<{ asset: Array<{ extension: Array<{ url: string; valueString: string }> }> }>;
+}
+/** The `$effective-prices` response. */
+export interface EffectivePricesBundle {
+  resourceType: "Bundle";
+  type: "collection";
+  total: number;
+  meta: { tag: Array<{ code: "count" | "page" | "maxCount"; display: string }> };
+  entry: Array<{ resource: { resourceType: "Contract"; id: string } & Record<string, unknown> }>;
+}
+"#;
+
+/// Parses any modelled FHIR resource and returns it as normalised JSON; throws a
+/// [`FhirError`] whose `outcome` is an OperationOutcome (`MSG_CANT_PARSE_CONTENT`, with the
+/// FHIRPath of the offending element) when it cannot be parsed.
+#[wasm_bindgen(js_name = parseResource)]
+pub fn parse_resource(json: &str) -> Result<String, JsValue> {
+    crate::fhir::parse_resource(json).map_err(|o| js_error(&o))
+}
+
+/// Validates a resource (UK Core Practitioner rules and R4 structure; Bundles entry by
+/// entry) and returns the OperationOutcome: every issue with severity, code, diagnostics
+/// and FHIRPath `expression`; a single informational issue when all is well.
+#[wasm_bindgen(js_name = validateResource, unchecked_return_type = "OperationOutcome")]
+pub fn validate_resource(json: &str) -> JsValue {
+    let outcome = crate::fhir::validate_resource(json);
+    js_sys::JSON::parse(&outcome.to_json_string()).unwrap_or(JsValue::NULL)
+}
+
 /// Turns an OperationOutcome into a JS `Error` whose message is the diagnostics and whose
 /// `outcome` property is the OperationOutcome JSON object.
 fn js_error(outcome: &OperationOutcome) -> JsValue {

@@ -44,3 +44,44 @@ fn a_bad_snapshot_throws_an_error_carrying_the_outcome() {
     let err = JsContractBook::from_snapshot("{not json").err().unwrap();
     assert!(thrown_outcome(err).contains("MSG_"));
 }
+
+/// Every seed sample parses in wasm to the same normalised JSON as natively.
+#[wasm_bindgen_test]
+fn parse_resource_in_wasm_equals_native_on_the_seed_samples() {
+    let samples = [
+        include_str!("fixtures/000_01_search_practitioner_endpoint_response.json"),
+        include_str!("fixtures/000_03_search_practitionerrole_endpoint_response.json"),
+        include_str!(
+            "fixtures/001_22_set_contract_price_withpractitionerbespoke_endpoint_response.json"
+        ),
+        include_str!("fixtures/001_25_calculate_service_fee_withprocedure_endpoint_response.json"),
+        include_str!("fixtures/004_02_example_response.json"),
+    ];
+    for sample in samples {
+        let native = practice_fhir::parse_resource(sample).unwrap();
+        assert_eq!(wasm::parse_resource(sample).unwrap(), native);
+        assert!(native.contains("290.00") || !sample.contains("290.00"));
+    }
+}
+
+#[wasm_bindgen_test]
+fn validate_resource_returns_the_outcome_object_with_fhirpaths() {
+    let bad = r#"{"resourceType":"Practitioner","name":[{"use":"official","family":"X"}],
+        "identifier":[{"system":"https://fhir.hl7.org.uk/Id/gmc-number","value":"1234567"}],"gender":"bogus"}"#;
+    let outcome = wasm::validate_resource(bad);
+    let text: String = js_sys::JSON::stringify(&outcome).unwrap().into();
+    let native = practice_fhir::validate_resource(bad).to_json_string();
+    assert_eq!(text, native);
+    assert!(text.contains("Practitioner.identifier[0].value"));
+    assert!(text.contains("Practitioner.gender"));
+}
+
+#[wasm_bindgen_test]
+fn parse_resource_throws_an_error_carrying_the_outcome() {
+    let err = wasm::parse_resource("{\"resourceType\": \"Practitioner\", \"active\": \"yes\"}")
+        .err()
+        .unwrap();
+    let outcome = thrown_outcome(err);
+    assert!(outcome.contains("MSG_CANT_PARSE_CONTENT"));
+    assert!(outcome.contains("Practitioner.active"));
+}

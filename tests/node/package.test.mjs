@@ -33,10 +33,25 @@ test('Node ESM consumer imports the package by name', () => {
   assert.deepEqual(JSON.parse(out), { version: pkg.version });
 });
 
+test('parseResource normalises, validateResource returns an OperationOutcome, errors carry the outcome', () => {
+  const out = runNode(`
+    import { parseResource, validateResource } from 'practice-fhir';
+    const normalised = parseResource('{ "resourceType": "Practitioner", "name": [ { "use": "official", "family": "Clinton" } ] }');
+    const outcome = validateResource('{"resourceType":"Practitioner","name":[],"gender":"bogus"}');
+    let thrown;
+    try { parseResource('{"resourceType":"Practitioner","active":"yes"}'); } catch (e) { thrown = { isError: e instanceof Error, code: e.outcome.issue[0].details.coding[0].code, expression: e.outcome.issue[0].expression }; }
+    console.log(JSON.stringify({ normalised, codes: outcome.issue.map((i) => [i.severity, i.details.coding[0].code, i.expression[0]]), thrown }));
+  `);
+  const got = JSON.parse(out);
+  assert.equal(got.normalised, '{"resourceType":"Practitioner","name":[{"use":"official","family":"Clinton"}]}');
+  assert.ok(got.codes.some(([s, c, e]) => s === 'error' && e === 'Practitioner.gender'), JSON.stringify(got.codes));
+  assert.deepEqual(got.thrown, { isError: true, code: 'MSG_CANT_PARSE_CONTENT', expression: ['Practitioner.active'] });
+});
+
 test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
   writeFileSync(join(app, 'consumer.ts'), readFileSync(join(ROOT, 'tests/node/consumer.ts'), 'utf8'));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false, types: [] },
+    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], skipLibCheck: false, types: [] },
     files: ['consumer.ts'],
   }));
   execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
