@@ -36,7 +36,9 @@ dev: pkg db
 test: setup
 	@scripts/test.sh
 
-token: setup
+# Setup chatter goes to stderr so that TOKEN=$$(make -s token) captures only the token.
+token:
+	@scripts/setup.sh >&2
 	@node scripts/mint-token.mjs $(ARGS)
 
 bench: pkg

@@ -103,6 +103,20 @@ fn fees(c: &mut Criterion) {
     });
     g.finish();
 
+    let mut g = c.benchmark_group("effective-prices");
+    g.throughput(Throughput::Elements(1));
+    let ep = "site=HC00HM4&payor=bup&count=10&page=1";
+    g.bench_function(
+        "effective_prices (query in, JSON out, first page of 10)",
+        |b| {
+            b.iter(|| {
+                let p = QueryParams::from_query(black_box(ep), false);
+                black_box(&book).effective_prices(&p).unwrap().to_string()
+            })
+        },
+    );
+    g.finish();
+
     let snapshot = book.to_snapshot_json();
     // bench/fees.mjs times the same site and query in wasm under Node, in the same run.
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench");

@@ -14,3 +14,5 @@ echo "== native parse (criterion)"
 cargo bench -p practice-fhir --bench parse -- --noplot 2>&1 | grep -E 'time:|thrpt:|^[a-z_/ -]+$' || true
 echo "== fees (native criterion vs wasm in Node)"
 node bench/fees.mjs $REC
+echo "== edge (autocannon against wrangler dev vs native core call)"
+node bench/edge.mjs $REC

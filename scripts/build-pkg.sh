@@ -12,3 +12,5 @@ wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-nam
 node scripts/package-npm.mjs
 rm -rf www/pkg && mkdir -p www/pkg
 cp pkg/practice_fhir.js pkg/practice_fhir_bg.wasm pkg/practice_fhir.d.ts www/pkg/
+# The page's "demo contracts" are the seed books.
+cp data/seed-contracts.json www/demo-contracts.json
