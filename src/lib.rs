@@ -21,10 +21,12 @@
 
 pub mod auth;
 pub mod contracts;
+pub mod directory;
 pub mod discovery;
 pub mod money;
 pub mod outcome;
 pub mod params;
+pub mod search;
 pub mod valuesets;
 
 pub use contracts::ContractBook;

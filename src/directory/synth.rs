@@ -1,0 +1,1 @@
+//! Synthetic directory data (filled in below).
