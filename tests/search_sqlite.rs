@@ -1,4 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Directory search on real SQLite (rusqlite, bundled): the schema is migrations/0003, rows are
 //! written with the very statements of `index_rows`, and searches run the very SQL D1 runs,
 //! following the worker's flow (page + count, or near candidates → select → fetch; includes).

@@ -534,7 +534,7 @@ pub const DISTRICTS: &[(&str, f64, f64, &str)] = &[
     ("SY23", 52.415, -4.083, "Aberystwyth"),
     ("EH1", 55.952, -3.190, "Edinburgh"),
     ("EH3", 55.950, -3.205, "Edinburgh"),
-    ("EH16", 55.921, -3.140, "Edinburgh"),
+    ("EH16", 55.921, -3.139, "Edinburgh"),
     ("G1", 55.861, -4.250, "Glasgow"),
     ("G12", 55.880, -4.295, "Glasgow"),
     ("G51", 55.862, -4.340, "Glasgow"),

@@ -99,7 +99,7 @@ pub fn boolean(param: &str, value: &str) -> Result<bool, OperationOutcome> {
 }
 
 /// AdministrativeGender codes, else `MSG_INVALID_FORMAT`.
-pub fn genders<'a>(value: &'a str) -> Result<Vec<&'a str>, OperationOutcome> {
+pub fn genders(value: &str) -> Result<Vec<&str>, OperationOutcome> {
     let alts = alternatives("gender", value)?;
     for g in &alts {
         if !matches!(*g, "male" | "female" | "other" | "unknown") {
