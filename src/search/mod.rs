@@ -438,7 +438,10 @@ impl SearchQuery {
         for value in all_values(params, "ages-treated")? {
             let c = in_list("code", &alternatives("ages-treated", value)?);
             conditions.push(Condition {
-                sql: format!("r.id IN (SELECT role_id FROM role_age WHERE {})", c.sql),
+                sql: format!(
+                    "ri.role_id IN (SELECT role_id FROM role_age WHERE {})",
+                    c.sql
+                ),
                 params: c.params,
             });
         }
@@ -450,7 +453,7 @@ impl SearchQuery {
                 values.extend(c.params);
                 conditions.push(Condition {
                     sql: format!(
-                        "r.id IN (SELECT role_id FROM role_specialty WHERE kind = ? AND {})",
+                        "ri.role_id IN (SELECT role_id FROM role_specialty WHERE kind = ? AND {})",
                         c.sql
                     ),
                     params: values,

@@ -237,10 +237,29 @@ impl SearchQuery {
         }
         let (where_sql, params) = self.where_clause(&box_sql);
         box_params.extend(params);
+        // Candidates can be many (a dense city): read only what ranking needs. The role row
+        // itself is needed for `_lastUpdated` only, practitioner names for a name sort only.
+        let role_join = if self
+            .conditions
+            .iter()
+            .any(|c| c.sql.contains("r.last_updated"))
+        {
+            " JOIN practitioner_role r ON r.id = ri.role_id"
+        } else {
+            ""
+        };
+        let (name_cols, name_join) = if self.sorts_by_name() {
+            (
+                "COALESCE(pi.family_sort, '') AS family_sort, COALESCE(pi.given_sort, '') AS given_sort",
+                " LEFT JOIN practitioner_ix pi ON pi.practitioner_id = ri.practitioner_id",
+            )
+        } else {
+            ("'' AS family_sort, '' AS given_sort", "")
+        };
         SqlPlan::Near {
             candidates: Statement::new(
                 format!(
-                    "SELECT r.id AS id, ri.practitioner_id AS practitioner_id, ri.location_id AS location_id, li.lat AS lat, li.lon AS lon, COALESCE(pi.family_sort, '') AS family_sort, COALESCE(pi.given_sort, '') AS given_sort {ROLE_FROM} JOIN location_ix li ON li.location_id = ri.location_id LEFT JOIN practitioner_ix pi ON pi.practitioner_id = ri.practitioner_id{where_sql}"
+                    "SELECT ri.role_id AS id, ri.practitioner_id AS practitioner_id, ri.location_id AS location_id, li.lat AS lat, li.lon AS lon, {name_cols} FROM location_ix li JOIN role_ix ri ON ri.location_id = li.location_id{role_join}{name_join}{where_sql}"
                 ),
                 box_params,
             ),
