@@ -21,12 +21,14 @@
 
 pub mod auth;
 pub mod contracts;
+pub mod directory;
 pub mod discovery;
 pub mod fhir;
 pub mod model;
 pub mod money;
 pub mod outcome;
 pub mod params;
+pub mod search;
 pub mod validation;
 pub mod valuesets;
 

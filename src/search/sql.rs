@@ -1,0 +1,392 @@
+//! SQL for a [`SearchQuery`]: the page and count statements, or for `near` the box-prefiltered
+//! candidates that Rust then measures, sorts, de-duplicates and pages.
+
+use std::cmp::Ordering;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{DistinctBy, SearchQuery, SortKey, Target};
+use crate::directory::index::reference_id;
+use crate::directory::{ResourceKind, SqlValue, Statement, MAX_BOUND_PARAMS};
+
+/// A stored resource as the page, fetch and include statements return it (`id`, `json`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResourceRow {
+    /// Resource id.
+    pub id: String,
+    /// Resource JSON text.
+    pub json: String,
+    /// Distance from the `near` centre in km (set by [`NearPage::arrange`]).
+    #[serde(default)]
+    pub distance_km: Option<f64>,
+}
+
+/// A `near` candidate as the candidates statement returns it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CandidateRow {
+    /// Role id.
+    pub id: String,
+    /// The role's practitioner id.
+    pub practitioner_id: Option<String>,
+    /// The role's location id.
+    pub location_id: Option<String>,
+    /// Location latitude.
+    pub lat: Option<f64>,
+    /// Location longitude.
+    pub lon: Option<f64>,
+    /// Practitioner family name, folded (name sort).
+    pub family_sort: String,
+    /// Practitioner given names, folded (name sort).
+    pub given_sort: String,
+}
+
+/// The statements a search runs first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlPlan {
+    /// Filtering, ordering and paging all happen in SQL.
+    Paged {
+        /// The page: rows of `id`, `json` in order.
+        page: Statement,
+        /// One row, one column `total`: matches across all pages (`maxCount`).
+        count: Statement,
+    },
+    /// `near`: SQL prefilters by box; see [`SearchQuery::select_near`].
+    Near {
+        /// Rows of [`CandidateRow`].
+        candidates: Statement,
+    },
+}
+
+/// The page chosen among `near` candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearPage {
+    /// Role ids of the page, in order.
+    pub ids: Vec<String>,
+    /// Their distances in km.
+    pub distances_km: Vec<f64>,
+    /// Matches across all pages.
+    pub max_count: u64,
+}
+
+impl NearPage {
+    /// The statement returning the page's roles (`id`, `json`), in any order.
+    pub fn fetch(&self) -> Vec<Statement> {
+        resources_by_id(ResourceKind::PractitionerRole, &self.ids)
+    }
+
+    /// Puts fetched rows in page order and sets their distances; ids not fetched (deleted
+    /// meanwhile) are left out.
+    pub fn arrange(&self, rows: Vec<ResourceRow>) -> Vec<ResourceRow> {
+        let mut out = Vec::with_capacity(self.ids.len());
+        for (id, distance) in self.ids.iter().zip(&self.distances_km) {
+            if let Some(row) = rows.iter().find(|r| &r.id == id) {
+                out.push(ResourceRow {
+                    distance_km: Some(*distance),
+                    ..row.clone()
+                });
+            }
+        }
+        out
+    }
+}
+
+/// `SELECT id, json FROM <table> WHERE id IN (…)`, in statements of at most 100 ids.
+pub fn resources_by_id(kind: ResourceKind, ids: &[String]) -> Vec<Statement> {
+    ids.chunks(MAX_BOUND_PARAMS)
+        .map(|chunk| {
+            Statement::new(
+                format!(
+                    "SELECT id, json FROM {} WHERE id IN ({})",
+                    kind.table(),
+                    vec!["?"; chunk.len()].join(", ")
+                ),
+                chunk.iter().map(|id| SqlValue::from(id.as_str())).collect(),
+            )
+        })
+        .collect()
+}
+
+const ROLE_FROM: &str = "FROM practitioner_role r JOIN role_ix ri ON ri.role_id = r.id";
+
+impl SearchQuery {
+    fn where_clause(&self, extra: &[String]) -> (String, Vec<SqlValue>) {
+        let mut parts: Vec<String> = extra.to_vec();
+        let mut params = Vec::new();
+        for c in &self.conditions {
+            parts.push(c.sql.clone());
+            params.extend(c.params.iter().cloned());
+        }
+        if parts.is_empty() {
+            (String::new(), params)
+        } else {
+            (format!(" WHERE {}", parts.join(" AND ")), params)
+        }
+    }
+
+    fn offset(&self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.count)
+    }
+
+    fn sorts_by_name(&self) -> bool {
+        self.sort.iter().any(|k| matches!(k, SortKey::Name { .. }))
+    }
+
+    /// The statements to run first (see [`SqlPlan`]).
+    pub fn to_sql(&self) -> SqlPlan {
+        match self.target {
+            Target::Practitioner => {
+                let (where_sql, params) = self.where_clause(&[]);
+                let mut page_params = params.clone();
+                page_params.push(SqlValue::Integer(i64::from(self.count)));
+                page_params.push(SqlValue::Integer(self.offset()));
+                SqlPlan::Paged {
+                    page: Statement::new(
+                        format!("SELECT p.id AS id, p.json AS json FROM practitioner p{where_sql} ORDER BY p.id LIMIT ? OFFSET ?"),
+                        page_params,
+                    ),
+                    count: Statement::new(
+                        format!("SELECT COUNT(*) AS total FROM practitioner p{where_sql}"),
+                        params,
+                    ),
+                }
+            }
+            Target::PractitionerRole => match &self.near {
+                Some(near) => self.near_sql(near),
+                None => self.role_paged_sql(),
+            },
+        }
+    }
+
+    fn distinct_key(&self) -> Option<&'static str> {
+        self.distinct_by.map(|d| match d {
+            DistinctBy::Practitioner => "COALESCE(ri.practitioner_id, '#' || r.id)",
+            DistinctBy::Location => "COALESCE(ri.location_id, '#' || r.id)",
+        })
+    }
+
+    fn role_paged_sql(&self) -> SqlPlan {
+        let by_name = self.sorts_by_name();
+        let name_join = if by_name {
+            " LEFT JOIN practitioner_ix pi ON pi.practitioner_id = ri.practitioner_id"
+        } else {
+            ""
+        };
+        let (where_sql, params) = self.where_clause(&[]);
+        let mut order_inner = Vec::new();
+        let mut order_outer = Vec::new();
+        for key in &self.sort {
+            if let SortKey::Name { ascending } = key {
+                let dir = if *ascending { "ASC" } else { "DESC" };
+                order_inner.push(format!(
+                    "COALESCE(pi.family_sort, '') {dir}, COALESCE(pi.given_sort, '') {dir}"
+                ));
+                order_outer.push(format!("fs {dir}, gs {dir}"));
+            }
+        }
+        order_inner.push("r.id ASC".into());
+        order_outer.push("id ASC".into());
+        let name_cols = if by_name {
+            ", COALESCE(pi.family_sort, '') AS fs, COALESCE(pi.given_sort, '') AS gs"
+        } else {
+            ""
+        };
+        let (rank_col, rank_where, count_sql) = match self.distinct_key() {
+            Some(key) => (
+                format!(
+                    ", ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {}) AS rn",
+                    order_inner.join(", ")
+                ),
+                " WHERE rn = 1",
+                format!("SELECT COUNT(DISTINCT {key}) AS total {ROLE_FROM}{where_sql}"),
+            ),
+            None => (
+                String::new(),
+                "",
+                format!("SELECT COUNT(*) AS total {ROLE_FROM}{where_sql}"),
+            ),
+        };
+        let page_sql = format!(
+            "SELECT id, json FROM (SELECT r.id AS id, r.json AS json{name_cols}{rank_col} {ROLE_FROM}{name_join}{where_sql}){rank_where} ORDER BY {} LIMIT ? OFFSET ?",
+            order_outer.join(", ")
+        );
+        let mut page_params = params.clone();
+        page_params.push(SqlValue::Integer(i64::from(self.count)));
+        page_params.push(SqlValue::Integer(self.offset()));
+        SqlPlan::Paged {
+            page: Statement::new(page_sql, page_params),
+            count: Statement::new(count_sql, params),
+        }
+    }
+
+    fn near_sql(&self, near: &super::NearFilter) -> SqlPlan {
+        let b = near.bounding_box();
+        let mut box_sql = vec!["li.lat BETWEEN ? AND ?".to_owned()];
+        let mut box_params = vec![SqlValue::Real(b.lat_min), SqlValue::Real(b.lat_max)];
+        if !b.lon_ranges.is_empty() {
+            let ranges: Vec<&str> = b
+                .lon_ranges
+                .iter()
+                .map(|_| "li.lon BETWEEN ? AND ?")
+                .collect();
+            box_sql.push(format!("({})", ranges.join(" OR ")));
+            for (lo, hi) in &b.lon_ranges {
+                box_params.push(SqlValue::Real(*lo));
+                box_params.push(SqlValue::Real(*hi));
+            }
+        }
+        let (where_sql, params) = self.where_clause(&box_sql);
+        box_params.extend(params);
+        // Candidates can be many (a dense city): read only what ranking needs. The role row
+        // itself is needed for `_lastUpdated` only, practitioner names for a name sort only.
+        let role_join = if self
+            .conditions
+            .iter()
+            .any(|c| c.sql.contains("r.last_updated"))
+        {
+            " JOIN practitioner_role r ON r.id = ri.role_id"
+        } else {
+            ""
+        };
+        let (name_cols, name_join) = if self.sorts_by_name() {
+            (
+                "COALESCE(pi.family_sort, '') AS family_sort, COALESCE(pi.given_sort, '') AS given_sort",
+                " LEFT JOIN practitioner_ix pi ON pi.practitioner_id = ri.practitioner_id",
+            )
+        } else {
+            ("'' AS family_sort, '' AS given_sort", "")
+        };
+        SqlPlan::Near {
+            candidates: Statement::new(
+                format!(
+                    "SELECT ri.role_id AS id, ri.practitioner_id AS practitioner_id, ri.location_id AS location_id, li.lat AS lat, li.lon AS lon, {name_cols} FROM location_ix li JOIN role_ix ri ON ri.location_id = li.location_id{role_join}{name_join}{where_sql}"
+                ),
+                box_params,
+            ),
+        }
+    }
+
+    /// Measures the `near` candidates exactly (haversine), keeps those within the radius,
+    /// sorts (requested keys, distance ascending by default, then id), applies `distinct-by`
+    /// and picks this query's page.
+    pub fn select_near(&self, candidates: Vec<CandidateRow>) -> NearPage {
+        let Some(near) = &self.near else {
+            return NearPage {
+                ids: Vec::new(),
+                distances_km: Vec::new(),
+                max_count: 0,
+            };
+        };
+        let mut matched: Vec<(f64, CandidateRow)> = candidates
+            .into_iter()
+            .filter_map(|c| {
+                let d = near.distance_km(c.lat?, c.lon?);
+                (d <= near.radius_km).then_some((d, c))
+            })
+            .collect();
+        let keys: Vec<SortKey> = if self.sort.is_empty() {
+            vec![SortKey::Distance { ascending: true }]
+        } else {
+            self.sort.clone()
+        };
+        matched.sort_by(|(da, a), (db, b)| {
+            for key in &keys {
+                let ord = match key {
+                    SortKey::Distance { ascending } => {
+                        let o = da.total_cmp(db);
+                        if *ascending {
+                            o
+                        } else {
+                            o.reverse()
+                        }
+                    }
+                    SortKey::Name { ascending } => {
+                        let o =
+                            (&a.family_sort, &a.given_sort).cmp(&(&b.family_sort, &b.given_sort));
+                        if *ascending {
+                            o
+                        } else {
+                            o.reverse()
+                        }
+                    }
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            a.id.cmp(&b.id)
+        });
+        if let Some(by) = self.distinct_by {
+            let mut seen = std::collections::HashSet::new();
+            matched.retain(|(_, c)| {
+                let key = match by {
+                    DistinctBy::Practitioner => c.practitioner_id.clone(),
+                    DistinctBy::Location => c.location_id.clone(),
+                }
+                .unwrap_or_else(|| format!("#{}", c.id));
+                seen.insert(key)
+            });
+        }
+        let max_count = matched.len() as u64;
+        let start = usize::try_from(self.offset()).unwrap_or(usize::MAX);
+        let (ids, distances_km) = matched
+            .into_iter()
+            .skip(start)
+            .take(self.count as usize)
+            .map(|(d, c)| (c.id, d))
+            .unzip();
+        NearPage {
+            ids,
+            distances_km,
+            max_count,
+        }
+    }
+
+    /// The statements fetching `_include`d practitioners and locations of the page's roles
+    /// (rows of `id`, `json`). Empty when nothing is included.
+    pub fn include_sql(&self, matches: &[ResourceRow]) -> Vec<Statement> {
+        let (practitioners, locations) = self.included_ids(matches);
+        let mut out = resources_by_id(ResourceKind::Practitioner, &practitioners);
+        out.extend(resources_by_id(ResourceKind::Location, &locations));
+        out
+    }
+
+    /// Practitioner and location ids to include, each once, in order of first mention.
+    pub(crate) fn included_ids(&self, matches: &[ResourceRow]) -> (Vec<String>, Vec<String>) {
+        let mut practitioners: Vec<String> = Vec::new();
+        let mut locations: Vec<String> = Vec::new();
+        if self.target != Target::PractitionerRole {
+            return (practitioners, locations);
+        }
+        for row in matches {
+            let Ok(role) = serde_json::from_str::<Value>(&row.json) else {
+                continue;
+            };
+            if self.include_practitioner {
+                if let Some(id) = role
+                    .get("practitioner")
+                    .and_then(|p| reference_id(p, "Practitioner"))
+                {
+                    if !practitioners.iter().any(|p| p == id) {
+                        practitioners.push(id.to_owned());
+                    }
+                }
+            }
+            if self.include_location {
+                for loc in role
+                    .get("location")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(id) = reference_id(loc, "Location") {
+                        if !locations.iter().any(|l| l == id) {
+                            locations.push(id.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        (practitioners, locations)
+    }
+}
