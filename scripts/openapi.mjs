@@ -116,7 +116,12 @@ const doc = {
     '/valueset/contract-type': { get: { summary: 'Contract types', security: [], parameters: paging, responses: ok('ValueSet', ref('ValueSet')) } },
     '/valueset/contract-subtype/{type}': { get: { summary: 'Contract sub types', security: [], parameters: [path('type', 'PRICING'), ...paging], responses: ok('ValueSet', ref('ValueSet')) } },
     '/contract/site/{site}': { get: op('Payors of a site (creates slf and na when missing)', ['get_payors_list_endpoint'], [path('site', 'site id'), ...paging], ok('payor contracts', ref('ContractBundle'))) },
-    '/contract/site/{site}/$snapshot': { get: op('The site\'s ContractBook snapshot for the npm package', ['(none: practice-fhir extension)'], [path('site', 'site id')], { 200: { description: 'snapshot', content: { 'application/json': { schema: { type: 'object', required: ['site'] } } } }, ...errors }) },
+    '/contract/site/{site}/$snapshot': {
+      get: op('The site\'s ContractBook snapshot for the npm package', ['(none: practice-fhir extension)'], [path('site', 'site id')], { 200: { description: 'snapshot', content: { 'application/json': { schema: { type: 'object', required: ['site'] } } } }, ...errors }),
+      put: op('Replace a site\'s whole book (administrators; migrations)', ['(none: practice-fhir extension)'], [path('site', 'site id')],
+        { 200: { description: 'stored', content: { 'application/json': { schema: { type: 'object', required: ['site', 'prices', 'version'] } } } }, ...errors },
+        { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['site'] } } } } }),
+    },
     '/contract': { post: op('Add or update a payor or a contact as payor', ['add_payor_endpoint', 'add_contact_as_payor_endpoint'], [], ok('the payor contract', ref('Contract')), { requestBody: contractBody }) },
     '/contract/{site}': {
       delete: op('Delete a payor or a contact as payor (and its prices)', ['delete_payor_endpoint', 'delete_contact_as_payor_endpoint'],

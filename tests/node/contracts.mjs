@@ -184,6 +184,20 @@ export function contractTests(server) {
     assert.equal(audit.entry[0].resource.agent[0].who.identifier.value, 'concurrency');
   });
 
+  test('an administrator can replace a whole site book; nobody else can', async () => {
+    const snapshot = { site: 'HC0SNAP', payors: [{ id: '0000070001', payor: 'bup', type: 'I' }],
+      prices: [{ contract: '0000070001', service: 'ISC/C0000010', net: '123.45' }] };
+    const url = `${origin()}/contract/site/HC0SNAP/$snapshot`;
+    await assertOutcome(await send(url, { method: 'PUT', body: snapshot, headers: auth({ sites: ['HC0SNAP'] }) }), 403, 'MSG_FORBIDDEN');
+    await assertOutcome(await send(`${origin()}/contract/site/OTHER/$snapshot`, { method: 'PUT', body: snapshot }), 422, 'MSG_PARAM_INVALID');
+    const stored = await send(url, { method: 'PUT', body: snapshot });
+    assert.equal(stored.status, 200);
+    assert.deepEqual(await stored.json(), { site: 'HC0SNAP', prices: 1, version: 1 });
+    const doc = await discovery(origin());
+    const fee = await json(await send(`${doc.calculate_service_fee_endpoint}?site=HC0SNAP&payor=bup&service-type=ISC/C0000010`));
+    assert.equal(fee.term[0].asset[0].valuedItem[0].net.value, 123.45);
+  });
+
   test('the audit log of a site is readable by that site only', async () => {
     const res = await send(`${origin()}/contract/audit?site=HC00JXI`, { headers: auth({ sites: ['HC00JXI'], scope: 'contract.read' }) });
     const audit = await json(res);

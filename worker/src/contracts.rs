@@ -130,6 +130,67 @@ pub async fn snapshot(req: &Request, env: &Env, site: &str) -> Answer {
     Ok(resp)
 }
 
+/// `PUT /contract/site/{site}/$snapshot` (administrators): replace a site's whole book, e.g.
+/// to migrate a site in from another system. Checked by the core like every write.
+pub async fn put_snapshot(mut req: Request, env: &Env, site: &str) -> Answer {
+    let claims = authorize(&req, env, Scope::ContractWrite).await?;
+    if !claims.is_admin() {
+        return Err(OperationOutcome::error(
+            IssueCode::Forbidden,
+            "Replacing a whole site's contracts needs an administrator token (sites: *).",
+        ));
+    }
+    let bytes = read_snapshot_body(&mut req).await?;
+    let incoming = ContractBook::from_snapshot_json(&bytes)?;
+    if incoming.site() != site {
+        return Err(OperationOutcome::error(
+            IssueCode::ParamInvalid,
+            format!(
+                "The snapshot is of site '{}', not '{site}'.",
+                incoming.site()
+            ),
+        ));
+    }
+    let writer = Writer {
+        sub: &claims.sub,
+        method: "PUT",
+        endpoint: "/contract/site/$snapshot",
+    };
+    let ids: Vec<String> = incoming
+        .payor_contracts()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let (_, version, _) = store::write(env, site, &writer, if_match(&req)?, |book, _| {
+        *book = incoming.clone();
+        Ok(Change {
+            value: (),
+            contract_ids: ids.clone(),
+        })
+    })
+    .await?;
+    let mut resp = http::body(
+        json!({"site": site, "prices": incoming.price_count(), "version": version}).to_string(),
+        "application/json",
+        200,
+    )?;
+    resp.headers_mut()
+        .set("etag", &format!("W/\"{version}\""))
+        .map_err(http::internal)?;
+    Ok(resp)
+}
+
+/// A snapshot body (up to the 1 MiB request limit) as text.
+async fn read_snapshot_body(req: &mut Request) -> Result<String, OperationOutcome> {
+    let bytes = http::read_body(req).await?;
+    String::from_utf8(bytes).map_err(|_| {
+        OperationOutcome::error(
+            IssueCode::CantParseContent,
+            "The snapshot is not UTF-8 text.",
+        )
+    })
+}
+
 /// `GET /valueset/contract-type`.
 pub fn contract_types(req: &Request) -> Answer {
     let params = http::params(req)?;

@@ -104,6 +104,9 @@ async fn route(req: Request, env: &Env) -> Answer {
         (Get, ["contract", "site", site, "$snapshot"]) => {
             contracts::snapshot(&req, env, site).await
         }
+        (Put, ["contract", "site", site, "$snapshot"]) => {
+            contracts::put_snapshot(req, env, site).await
+        }
         (Post, ["contract"]) => contracts::add_payor(req, env).await,
         (Get, ["contract", "audit"]) => contracts::audit(&req, env).await,
         (Delete, ["contract", site]) if !site.starts_with('$') => {
