@@ -583,9 +583,15 @@ fn near_is_a_true_great_circle_radius() {
     assert_eq!(q("near=51.5:-0.1:10.2:km"), vec!["R2", "R4", "R1", "R3"]);
     assert_eq!(q("near=51.5:-0.1:9.8"), vec!["R2", "R4"]);
     assert_eq!(q("near=51.5:-0.1&near-distance=10"), vec!["R2", "R4", "R1"]);
-    assert_eq!(q("near=51.5:-0.1:10&_lastUpdated=ge2025"), vec!["R2", "R4", "R1"]);
+    assert_eq!(
+        q("near=51.5:-0.1:10&_lastUpdated=ge2025"),
+        vec!["R2", "R4", "R1"]
+    );
     assert_eq!(q("near=51.5:-0.1:10&_lastUpdated=lt2025"), none());
-    assert_eq!(q("near=51.5:-0.1:10&ages-treated=C1&specialty=0003A"), vec!["R2", "R1"]);
+    assert_eq!(
+        q("near=51.5:-0.1:10&ages-treated=C1&specialty=0003A"),
+        vec!["R2", "R1"]
+    );
     assert_eq!(q("near=51.5:-0.1:10000:m"), vec!["R2", "R4", "R1"]);
     assert_eq!(q("near=51.5:-0.1:9800:m"), vec!["R2", "R4"]);
     // 6.2 mi = 9.978 km; 6.1 mi = 9.817 km.
