@@ -35,6 +35,11 @@ const QUERIES: &[(&str, bool, &str)] = &[
         false,
         "address-postalcode=W1H",
     ),
+    (
+        "role specialty, sort name, distinct-by practitioner (extra)",
+        true,
+        "specialty=0003A&_sort=name&distinct-by=practitioner",
+    ),
 ];
 
 fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
