@@ -35,6 +35,11 @@ const QUERIES: &[(&str, bool, &str)] = &[
         false,
         "address-postalcode=W1H",
     ),
+    (
+        "role specialty, sort name, distinct-by practitioner (extra)",
+        true,
+        "specialty=0003A&_sort=name&distinct-by=practitioner",
+    ),
 ];
 
 fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
@@ -48,6 +53,19 @@ fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
 
 fn load(n: usize) -> (Connection, Duration, usize) {
     let path = std::env::temp_dir().join(format!("practice-fhir-directory-bench-{n}.sqlite"));
+    // DIRECTORY_BENCH_REUSE=1 keeps a database loaded by an earlier run (same schema only).
+    if std::env::var("DIRECTORY_BENCH_REUSE").is_ok_and(|v| v == "1") && path.exists() {
+        let conn = Connection::open(&path).unwrap();
+        let resources: i64 = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM practitioner) + (SELECT COUNT(*) FROM location) \
+                 + (SELECT COUNT(*) FROM practitioner_role) + (SELECT COUNT(*) FROM schedule)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        return (conn, Duration::ZERO, resources as usize);
+    }
     let _ = std::fs::remove_file(&path);
     let mut conn = Connection::open(&path).unwrap();
     conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")

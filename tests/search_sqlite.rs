@@ -381,6 +381,77 @@ fn seed_000_practitioner_found_by_its_own_request() {
 }
 
 #[test]
+fn seed_000_role_sample_found_by_practitioner() {
+    let mut conn = db();
+    let fixture: Value = serde_json::from_str(include_str!(
+        "fixtures/000_03_search_practitionerrole_endpoint_response.json"
+    ))
+    .unwrap();
+    let meta = json!({"versionId": "1", "lastUpdated": "2025-01-01T00:00:00Z"});
+    let mut resources: Vec<Value> = fixture["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut r = e["resource"].clone();
+            r["meta"] = meta.clone();
+            r
+        })
+        .collect();
+    let sample_practitioner: Value = serde_json::from_str(include_str!(
+        "fixtures/000_01_search_practitioner_endpoint_response.json"
+    ))
+    .unwrap();
+    let mut practitioner = sample_practitioner["entry"][0]["resource"].clone();
+    practitioner["meta"] = meta.clone();
+    resources.push(practitioner);
+    resources.push(location_json(
+        "HP005000",
+        "St Elsewhere Hospital",
+        "W1H 3DA",
+        "London",
+        51.516,
+        -0.160,
+        "2025-01-01T00:00:00Z",
+    ));
+    store_all(&mut conn, &resources);
+
+    let bundle = roles(&conn, "practitioner=SP09000&count=2").unwrap();
+    // The sample's meta, type and total; entries in id order (ties broken by id).
+    assert_eq!(bundle["meta"], fixture["meta"]);
+    assert_eq!(bundle["type"], fixture["type"]);
+    assert_eq!(bundle["total"], fixture["total"]);
+    assert_eq!(
+        ids(&bundle),
+        vec!["201808281119493731SBH0094", "201808281356174321LBf0241"]
+    );
+    let by_id = |id: &str| resources.iter().find(|r| r["id"] == id).unwrap().clone();
+    for entry in bundle["entry"].as_array().unwrap() {
+        assert_eq!(
+            entry["resource"],
+            by_id(entry["resource"]["id"].as_str().unwrap())
+        );
+        assert_eq!(entry["search"], json!({"mode": "match"}));
+    }
+    let q = |s: &str| ids(&roles(&conn, s).unwrap());
+    assert_eq!(q("ages-treated=C0"), vec!["201808281119493731SBH0094"]);
+    assert_eq!(
+        q("location=HP005000&specialty=0003A&ages-treated=C1"),
+        vec!["201808281119493731SBH0094", "201808281356174321LBf0241"]
+    );
+    assert_eq!(
+        q("near=51.5:-0.15:2&gender=female&family=clinton&distinct-by=practitioner"),
+        vec!["201808281119493731SBH0094"]
+    );
+    let with_includes =
+        roles(&conn, "practitioner=SP09000&_include=practitioner:location").unwrap();
+    assert_eq!(
+        ids_of(&with_includes, "include"),
+        vec!["SP09000", "HP005000"]
+    );
+}
+
+#[test]
 fn seed_004_identifiers_found_in_all_three_forms() {
     let mut conn = db();
     let mut resources = Vec::new();

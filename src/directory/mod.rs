@@ -118,3 +118,27 @@ impl Statement {
 
 /// The D1 limit on bound parameters per statement.
 pub const MAX_BOUND_PARAMS: usize = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_sql_quotes_text_and_keeps_reals() {
+        let st = Statement::new(
+            "INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)",
+            vec![
+                SqlValue::Text("O'Brien ?".into()),
+                SqlValue::Integer(-3),
+                SqlValue::Real(51.5),
+                SqlValue::Null,
+            ],
+        );
+        assert_eq!(
+            st.to_literal_sql(),
+            "INSERT INTO t (a, b, c, d) VALUES ('O''Brien ?', -3, 51.5, NULL);"
+        );
+        let bound = serde_json::to_string(&st.params).unwrap_or_default();
+        assert_eq!(bound, r#"["O'Brien ?",-3,51.5,null]"#);
+    }
+}

@@ -6,8 +6,8 @@
 //! 1. `SearchQuery::practitioner(&params)` or `SearchQuery::practitioner_role(&params, now)`;
 //! 2. `query.to_sql()`: for [`SqlPlan::Paged`] run `page` (rows of [`ResourceRow`]) and `count`
 //!    (one integer); for [`SqlPlan::Near`] run `candidates` (rows of [`CandidateRow`]), then
-//!    `query.select_near(candidates)` gives a [`NearPage`] whose `fetch()` statement returns the
-//!    page's rows and whose `arrange(rows)` puts them in order with their distances;
+//!    `query.select_near(candidates)` gives a [`NearPage`] whose `fetch()` statements return the
+//!    page's rows (any order) and whose `arrange(rows)` puts them in order with their distances;
 //! 3. `query.include_sql(&matches)`: run each statement, collecting [`ResourceRow`]s;
 //! 4. `query.searchset(&matches, &included, max_count, base_url)`.
 

@@ -107,8 +107,6 @@ pub fn resources_by_id(kind: ResourceKind, ids: &[String]) -> Vec<Statement> {
         .collect()
 }
 
-const ROLE_FROM: &str = "FROM practitioner_role r JOIN role_ix ri ON ri.role_id = r.id";
-
 impl SearchQuery {
     fn where_clause(&self, extra: &[String]) -> (String, Vec<SqlValue>) {
         let mut parts: Vec<String> = extra.to_vec();
@@ -160,13 +158,27 @@ impl SearchQuery {
 
     fn distinct_key(&self) -> Option<&'static str> {
         self.distinct_by.map(|d| match d {
-            DistinctBy::Practitioner => "COALESCE(ri.practitioner_id, '#' || r.id)",
-            DistinctBy::Location => "COALESCE(ri.location_id, '#' || r.id)",
+            DistinctBy::Practitioner => "COALESCE(ri.practitioner_id, '#' || ri.role_id)",
+            DistinctBy::Location => "COALESCE(ri.location_id, '#' || ri.role_id)",
         })
     }
 
+    /// Whether a condition reads the role's own row (only `_lastUpdated` does).
+    fn needs_role_row(&self) -> bool {
+        self.conditions
+            .iter()
+            .any(|c| c.sql.contains("r.last_updated"))
+    }
+
+    /// Rank and page on the narrow index rows, then read JSON for the page only: reading
+    /// every match's JSON before sorting cost ~40% at 100k practitioners.
     fn role_paged_sql(&self) -> SqlPlan {
         let by_name = self.sorts_by_name();
+        let from = if self.needs_role_row() {
+            "FROM role_ix ri JOIN practitioner_role r ON r.id = ri.role_id"
+        } else {
+            "FROM role_ix ri"
+        };
         let name_join = if by_name {
             " LEFT JOIN practitioner_ix pi ON pi.practitioner_id = ri.practitioner_id"
         } else {
@@ -174,22 +186,33 @@ impl SearchQuery {
         };
         let (where_sql, params) = self.where_clause(&[]);
         let mut order_inner = Vec::new();
-        let mut order_outer = Vec::new();
+        let mut order_outer: Vec<(&str, &str)> = Vec::new();
         for key in &self.sort {
             if let SortKey::Name { ascending } = key {
                 let dir = if *ascending { "ASC" } else { "DESC" };
                 order_inner.push(format!(
                     "COALESCE(pi.family_sort, '') {dir}, COALESCE(pi.given_sort, '') {dir}"
                 ));
-                order_outer.push(format!("fs {dir}, gs {dir}"));
+                order_outer.push(("fs", dir));
+                order_outer.push(("gs", dir));
             }
         }
-        order_inner.push("r.id ASC".into());
-        order_outer.push("id ASC".into());
-        let name_cols = if by_name {
-            ", COALESCE(pi.family_sort, '') AS fs, COALESCE(pi.given_sort, '') AS gs"
+        order_inner.push("ri.role_id ASC".into());
+        order_outer.push(("id", "ASC"));
+        let order = |prefix: &str| {
+            order_outer
+                .iter()
+                .map(|(c, d)| format!("{prefix}{c} {d}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (name_cols, page_cols) = if by_name {
+            (
+                ", COALESCE(pi.family_sort, '') AS fs, COALESCE(pi.given_sort, '') AS gs",
+                "id, fs, gs",
+            )
         } else {
-            ""
+            ("", "id")
         };
         let (rank_col, rank_where, count_sql) = match self.distinct_key() {
             Some(key) => (
@@ -198,17 +221,19 @@ impl SearchQuery {
                     order_inner.join(", ")
                 ),
                 " WHERE rn = 1",
-                format!("SELECT COUNT(DISTINCT {key}) AS total {ROLE_FROM}{where_sql}"),
+                format!("SELECT COUNT(DISTINCT {key}) AS total {from}{where_sql}"),
             ),
             None => (
                 String::new(),
                 "",
-                format!("SELECT COUNT(*) AS total {ROLE_FROM}{where_sql}"),
+                format!("SELECT COUNT(*) AS total {from}{where_sql}"),
             ),
         };
         let page_sql = format!(
-            "SELECT id, json FROM (SELECT r.id AS id, r.json AS json{name_cols}{rank_col} {ROLE_FROM}{name_join}{where_sql}){rank_where} ORDER BY {} LIMIT ? OFFSET ?",
-            order_outer.join(", ")
+            "WITH page AS (SELECT {page_cols} FROM (SELECT ri.role_id AS id{name_cols}{rank_col} {from}{name_join}{where_sql}){rank_where} ORDER BY {} LIMIT ? OFFSET ?) \
+             SELECT page.id AS id, r2.json AS json FROM page JOIN practitioner_role r2 ON r2.id = page.id ORDER BY {}",
+            order(""),
+            order("page.")
         );
         let mut page_params = params.clone();
         page_params.push(SqlValue::Integer(i64::from(self.count)));
