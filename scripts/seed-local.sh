@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Loads the seed data into the local D1 (idempotent: INSERT OR REPLACE). Extra arguments go
-# to wrangler (e.g. --persist-to <dir> for the e2e tests' private database).
+# Loads the seed data into the local D1 (idempotent: INSERT OR REPLACE / delete-and-insert).
+# Contracts: the documents' sample sites (data/seed-contracts.json). Directory: the seed 000
+# Practitioner, roles and their location (data/directory-seed.json) plus a small synthetic
+# directory, written with the very statements the worker uses (the core's index_rows).
+# Extra arguments go to wrangler (e.g. --persist-to <dir> for the e2e tests' database).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
-mkdir -p target
-node scripts/seed-sql.mjs > target/seed-contracts.sql
-wrangler d1 execute DB --local --file target/seed-contracts.sql "$@" >/dev/null
-echo "seed: loaded $(grep -c '^INSERT' target/seed-contracts.sql) contract books"
+mkdir -p target/seed
+node scripts/seed-sql.mjs > target/seed/contracts.sql
+wrangler d1 execute DB --local --file target/seed/contracts.sql "$@" >/dev/null
+echo "seed: loaded $(grep -c '^INSERT' target/seed/contracts.sql) contract books"
+PF=(cargo run --quiet --bin practice-fhir --)
+"${PF[@]}" generate --practitioners "${SEED_PRACTITIONERS:-300}" --seed 1 --out target/seed/directory.ndjson >/dev/null
+"${PF[@]}" import data/directory-seed.json --sql target/seed/directory-samples.sql --now 2026-01-01T00:00:00Z >/dev/null
+"${PF[@]}" import target/seed/directory.ndjson --sql target/seed/directory.sql --now 2026-01-01T00:00:00Z >/dev/null
+for f in target/seed/directory-samples.sql target/seed/directory.sql; do
+  wrangler d1 execute DB --local --file "$f" "$@" >/dev/null
+done
+echo "seed: loaded the seed 000 directory samples and ${SEED_PRACTITIONERS:-300} synthetic practitioners"

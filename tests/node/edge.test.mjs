@@ -6,6 +6,7 @@ import { startWorker } from './lib/server.mjs';
 import { assertOutcome } from './lib/fhir.mjs';
 import { pageTests } from './page.mjs';
 import { contractTests } from './contracts.mjs';
+import { directoryTests } from './directory.mjs';
 
 let server;
 before(async () => { server = await startWorker({ vars: { PANIC_TEST_ROUTE: '1' } }); });
@@ -80,5 +81,7 @@ describe('errors', () => {
 });
 
 describe('contracts', () => contractTests(() => server));
+
+describe('directory', () => directoryTests(() => server));
 
 describe('page', () => pageTests(() => server.origin));

@@ -6,10 +6,12 @@
 
 mod auth;
 mod contracts;
+mod directory;
 mod http;
 mod jwt;
 mod store;
 
+use practice_fhir::directory::ResourceKind;
 use practice_fhir::discovery::{self, Api};
 use practice_fhir::{IssueCode, OperationOutcome};
 use wasm_bindgen::JsCast;
@@ -93,6 +95,24 @@ async fn route(req: Request, env: &Env) -> Answer {
                 panic!("deliberate panic for the safety-net test")
             }
         }
+        (Get, ["Practitioner"]) => directory::search(&req, env, ResourceKind::Practitioner).await,
+        (Get, ["PractitionerRole"]) => {
+            directory::search(&req, env, ResourceKind::PractitionerRole).await
+        }
+        (Get, ["Practitioner", "$photo", id]) => directory::get_photo(&req, env, id).await,
+        (Put, ["Practitioner", "$photo", id]) => directory::put_photo(req, env, id).await,
+        (Post, [kind]) if ResourceKind::parse(kind).is_some() => match ResourceKind::parse(kind) {
+            Some(k) => directory::write(req, env, k, None).await,
+            None => Err(method_not_allowed(&method)),
+        },
+        (Get | Put | Delete, [kind, id]) if ResourceKind::parse(kind).is_some() => {
+            match (method.clone(), ResourceKind::parse(kind)) {
+                (Get, Some(k)) => directory::read(&req, env, k, id).await,
+                (Put, Some(k)) => directory::write(req, env, k, Some(id)).await,
+                (Delete, Some(k)) => directory::delete(&req, env, k, id).await,
+                _ => Err(method_not_allowed(&method)),
+            }
+        }
         (Get, ["contract", "PRICING", "$effective-prices"]) => {
             contracts::effective_prices(&req, env).await
         }
@@ -135,6 +155,7 @@ async fn route(req: Request, env: &Env) -> Answer {
             | ["contract", ".well-known", "api-configuration"]
             | ["metadata"]
             | ["openapi.json"]
+            | ["Practitioner" | "PractitionerRole" | "Location" | "Schedule", ..]
             | ["contract", "PRICING", _]
             | ["contract", "PRICING", "$contract-price", _]
             | ["contract", "$calculate-fee"]
