@@ -143,26 +143,28 @@ async fn with_tariffs(env: &Env, mut book: ContractBook) -> Result<ContractBook,
         .payor_contracts()
         .iter()
         .map(|c| c.payor.id.clone())
-        .take(90) // D1 allows 100 bound parameters per statement
         .collect();
-    if payors.is_empty() {
-        return Ok(book);
+    let db = db(env)?;
+    let mut rows: Vec<BodyRow> = Vec::new();
+    // D1 allows 100 bound parameters per statement: ask in chunks.
+    for chunk in payors.chunks(90) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "SELECT body FROM payor_tariffs WHERE payor IN ({})",
+            placeholders.join(",")
+        );
+        let args: Vec<JsValue> = chunk.iter().map(|p| JsValue::from_str(p)).collect();
+        rows.extend(
+            db.prepare(sql)
+                .bind(&args)
+                .map_err(database_error)?
+                .all()
+                .await
+                .map_err(database_error)?
+                .results::<BodyRow>()
+                .map_err(database_error)?,
+        );
     }
-    let placeholders: Vec<String> = (1..=payors.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "SELECT body FROM payor_tariffs WHERE payor IN ({})",
-        placeholders.join(",")
-    );
-    let args: Vec<JsValue> = payors.iter().map(|p| JsValue::from_str(p)).collect();
-    let rows: Vec<BodyRow> = db(env)?
-        .prepare(sql)
-        .bind(&args)
-        .map_err(database_error)?
-        .all()
-        .await
-        .map_err(database_error)?
-        .results()
-        .map_err(database_error)?;
     for row in rows {
         let body: Value = serde_json::from_str(&row.body).map_err(database_error)?;
         book.load_tariffs_fhir(&body)?;
