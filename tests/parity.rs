@@ -2,7 +2,7 @@
 //! contacts, self-pay lists, location and bespoke prices, default and own multi-procedure
 //! sets, tariffs) and 1,200 requests (fees with 0-5 procedures, effective prices, price
 //! validation with proposed fees, plus invalid input), and the native answers are pinned in
-//! `tests/fixtures/parity_cases.json`. `tests/wasm.rs` replays the same file through the npm
+//! `tests/golden/parity_cases.json`. `tests/wasm.rs` replays the same file through the npm
 //! bindings in Node and in Chromium, so both must give these exact bytes.
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test parity` rewrites the file after an intended change.
@@ -254,7 +254,7 @@ fn native_answers_match_the_pinned_parity_cases() {
     let file = json!({"snapshot": snapshot, "cases": cases});
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/parity_cases.json"
+        "/tests/golden/parity_cases.json"
     );
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         // One case per line: reviewable diffs without a megabyte of indentation.

@@ -15,14 +15,6 @@ fn fixtures() -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        // Seed samples are named <seed>_<nn>_...; other fixtures (golden tables) are not FHIR.
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.len() > 7
-                    && n.as_bytes()[..3].iter().all(u8::is_ascii_digit)
-                    && n.as_bytes()[4..6].iter().all(u8::is_ascii_digit)
-            })
-        })
         .collect();
     files.sort();
     files

@@ -19,11 +19,11 @@ fn thrown_outcome(err: JsValue) -> String {
 }
 
 /// The browser (or Node) gives the very bytes the native build pinned in
-/// `tests/fixtures/parity_cases.json` (see `tests/parity.rs`): 1,200 seeded cases of fee
+/// `tests/golden/parity_cases.json` (see `tests/parity.rs`): 1,200 seeded cases of fee
 /// calculation, effective prices and price validation, errors included.
 #[wasm_bindgen_test]
 fn npm_answers_equal_native_answers_on_the_pinned_cases() {
-    let file: Value = serde_json::from_str(include_str!("fixtures/parity_cases.json")).unwrap();
+    let file: Value = serde_json::from_str(include_str!("golden/parity_cases.json")).unwrap();
     let book = JsContractBook::from_snapshot(file["snapshot"].as_str().unwrap()).unwrap();
     let cases = file["cases"].as_array().unwrap();
     assert!(cases.len() >= 1_000);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { auth } from './lib/token.mjs';
 import { fixture, assertGolden } from './lib/golden.mjs';
 import { assertOutcome, FHIR_JSON } from './lib/fhir.mjs';
@@ -39,7 +40,7 @@ export function contractTests(server) {
 
   test('every seed 001 request sample, found through discovery, answers as the documents show', async () => {
     const doc = await discovery(origin());
-    const gets = fixture('001_get_samples.json');
+    const gets = JSON.parse(readFileSync(join(ROOT, 'tests/golden/001_get_samples.json'), 'utf8'));
     const byKey = (key) => gets.filter((g) => g.key === key);
     const getSample = async (g) => {
       const base = doc[g.key];
