@@ -844,6 +844,42 @@ mod tests {
     }
 
     #[test]
+    fn a_late_resource_type_reads_as_an_early_one() {
+        let early = r#"{"resourceType":"Practitioner","id":"p1","active":true,"x":[1.50],"name":[{"family":"Ng"}]}"#;
+        let late = r#"{"id":"p1","active":true,"x":[1.50],"resourceType":"Practitioner","name":[{"family":"Ng"}]}"#;
+        let (Ok(a), Ok(b)) = (parse_typed(early), parse_typed(late)) else {
+            panic!("both parse");
+        };
+        assert_eq!(a, b);
+        let bundle = format!(
+            r#"{{"type":"searchset","entry":[{{"resource":{late}}}],"resourceType":"Bundle"}}"#
+        );
+        let Ok(Resource::Bundle(bundle)) = parse_typed(&bundle) else {
+            panic!("a Bundle");
+        };
+        let entries = bundle.entry.unwrap_or_default();
+        assert_eq!(entries[0].resource.as_ref(), Some(&a));
+        // A wrong type behind a late resourceType names the resource object.
+        let wrong = r#"{"resourceType":"Bundle","entry":[{"resource":{"active":"yes","resourceType":"Practitioner"}}]}"#;
+        let outcome = validate_resource(wrong);
+        assert_eq!(
+            outcome.issues[0].expression,
+            vec!["Bundle.entry[0].resource".to_owned()]
+        );
+        assert!(
+            outcome.issues[0]
+                .diagnostics
+                .contains("invalid type: string \"yes\", expected a boolean at line 1 column 92"),
+            "{}",
+            outcome.issues[0].diagnostics
+        );
+        assert_eq!(Some(expression(wrong)), reference_expression(wrong));
+        let other = r#"{"id":"o","resourceType":"Observation"}"#;
+        assert!(matches!(parse_typed(other), Ok(Resource::Other(_))));
+        assert!(parse_typed(r#"{"id":"o","resourceType":"observation"}"#).is_err());
+    }
+
+    #[test]
     fn wrong_types_name_the_element() {
         assert_eq!(
             expression(r#"{"resourceType":"Practitioner","active":"yes"}"#),
