@@ -157,37 +157,52 @@ impl<'de> Visitor<'de> for ResourceVisitor {
             Some(_) => return Err(de::Error::custom("resourceType is not a string")),
             None => return Err(de::Error::custom("resourceType is missing")),
         };
-        let object = serde_json::Value::Object(buffered);
-        let typed = match resource_type.as_str() {
-            "Practitioner" => {
-                Practitioner::deserialize(object).map(|r| Resource::Practitioner(Box::new(r)))
+        if !is_modelled(&resource_type) {
+            if is_resource_type_name(&resource_type) {
+                return Ok(Resource::Other(buffered));
             }
-            "PractitionerRole" => PractitionerRole::deserialize(object)
-                .map(|r| Resource::PractitionerRole(Box::new(r))),
-            "Location" => Location::deserialize(object).map(|r| Resource::Location(Box::new(r))),
-            "Schedule" => Schedule::deserialize(object).map(|r| Resource::Schedule(Box::new(r))),
-            "Organization" => {
-                Organization::deserialize(object).map(|r| Resource::Organization(Box::new(r)))
+            return Err(de::Error::custom(format_args!(
+                "resourceType '{resource_type}' is not a FHIR resource type name"
+            )));
+        }
+        // Write the object back with resourceType first and read it on the fast path: one
+        // copy of each type's deserialisation (for `&str` input) serves both orders.
+        let mut ordered = serde_json::Map::with_capacity(buffered.len());
+        ordered.insert(
+            "resourceType".to_owned(),
+            serde_json::Value::String(resource_type),
+        );
+        for (key, value) in buffered {
+            if key != "resourceType" {
+                ordered.insert(key, value);
             }
-            "Person" => Person::deserialize(object).map(|r| Resource::Person(Box::new(r))),
-            "Contract" => Contract::deserialize(object).map(|r| Resource::Contract(Box::new(r))),
-            "Parameters" => {
-                Parameters::deserialize(object).map(|r| Resource::Parameters(Box::new(r)))
-            }
-            "Bundle" => Bundle::deserialize(object).map(|r| Resource::Bundle(Box::new(r))),
-            "OperationOutcome" => OperationOutcomeResource::deserialize(object)
-                .map(|r| Resource::OperationOutcome(Box::new(r))),
-            "ValueSet" => ValueSet::deserialize(object).map(|r| Resource::ValueSet(Box::new(r))),
-            other if is_resource_type_name(other) => match object {
-                serde_json::Value::Object(map) => Ok(Resource::Other(map)),
-                _ => Err(de::Error::custom("a resource must be a JSON object")),
-            },
-            other => Err(de::Error::custom(format_args!(
-                "resourceType '{other}' is not a FHIR resource type name"
-            ))),
-        };
-        typed.map_err(de::Error::custom)
+        }
+        let text = serde_json::to_string(&ordered).map_err(de::Error::custom)?;
+        serde_json::from_str::<Resource>(&text).map_err(|e| {
+            // The position is in the rewritten text: report only the message.
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            de::Error::custom(message.strip_suffix(&suffix).unwrap_or(&message))
+        })
     }
+}
+
+/// Whether `resourceType` names one of the typed resources.
+fn is_modelled(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "Practitioner"
+            | "PractitionerRole"
+            | "Location"
+            | "Schedule"
+            | "Organization"
+            | "Person"
+            | "Contract"
+            | "Parameters"
+            | "Bundle"
+            | "OperationOutcome"
+            | "ValueSet"
+    )
 }
 
 impl<'de> Deserialize<'de> for Resource {
