@@ -366,7 +366,7 @@ pub async fn delete_price(req: &Request, env: &Env, site: &str) -> Answer {
     claims.require_site(site)?;
     // Deleting what is not there succeeds without a write (DELETE is idempotent, and the
     // documents' "no match" answer is the same success outcome).
-    let mut probe = store::load(env, site).await?.book;
+    let mut probe = ContractBook::clone(&store::load(env, site).await?.book);
     if probe.delete_prices(&filter) == 0 {
         return fhir(&OperationOutcome::deleted("Delete Contract Price Successful. ").to_json());
     }

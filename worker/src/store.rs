@@ -7,6 +7,10 @@
 //! is inserted only when the update changed a row. A lost race (another write landed first)
 //! retries from a fresh read, so concurrent writes are neither lost nor half-applied.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use practice_fhir::{ContractBook, IssueCode, OperationOutcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,8 +24,8 @@ const MAX_ATTEMPTS: u32 = 200;
 
 /// A loaded book with its version.
 pub struct Stored {
-    /// The site's contracts.
-    pub book: ContractBook,
+    /// The site's contracts (shared with the isolate's cache).
+    pub book: Rc<ContractBook>,
     /// `meta.versionId` of the book (0 when the site has no row yet).
     pub version: i64,
     /// `meta.lastUpdated` of the book.
@@ -38,7 +42,21 @@ struct BookRow {
 struct VersionRow {
     version: f64,
     last_updated: String,
+    tariffs: f64,
 }
+
+/// Books already parsed by this isolate, by site: (book version, tariff generation, book).
+/// Parsing a 5,000-price snapshot costs ~20 ms in wasm, far more than the fee itself, so a
+/// read checks the two version numbers (one small query) and reuses the parsed book when
+/// neither moved. Bounded; an isolate is recycled by the runtime anyway.
+type BookCache = HashMap<String, (i64, i64, Rc<ContractBook>)>;
+
+thread_local! {
+    static BOOKS: RefCell<BookCache> = RefCell::new(HashMap::new());
+}
+
+/// Sites whose parsed books an isolate keeps.
+const BOOK_CACHE_SITES: usize = 64;
 
 #[derive(Deserialize)]
 struct BodyRow {
@@ -88,8 +106,12 @@ fn cache_key(site: &str, version: i64) -> String {
 /// Loads a site's book (an empty one at version 0 when the site has none yet).
 pub async fn load(env: &Env, site: &str) -> Result<Stored, OperationOutcome> {
     let db = db(env)?;
+    // The tariff generation (sum of the payors' tariff versions) moves on every tariff load.
     let head: Option<VersionRow> = db
-        .prepare("SELECT version, last_updated FROM contract_book WHERE site = ?1")
+        .prepare(
+            "SELECT version, last_updated, (SELECT coalesce(sum(version), 0) FROM payor_tariffs) AS tariffs \
+             FROM contract_book WHERE site = ?1",
+        )
         .bind(&[JsValue::from_str(site)])
         .map_err(database_error)?
         .first(None)
@@ -97,12 +119,27 @@ pub async fn load(env: &Env, site: &str) -> Result<Stored, OperationOutcome> {
         .map_err(database_error)?;
     let Some(head) = head else {
         return Ok(Stored {
-            book: with_tariffs(env, ContractBook::new(site)).await?,
+            book: Rc::new(with_tariffs(env, ContractBook::new(site)).await?),
             version: 0,
             last_updated: now_iso(),
         });
     };
     let version = head.version as i64;
+    let tariffs = head.tariffs as i64;
+    let cached_book = BOOKS.with(|cache| {
+        cache
+            .borrow()
+            .get(site)
+            .filter(|(v, t, _)| *v == version && *t == tariffs)
+            .map(|(_, _, book)| Rc::clone(book))
+    });
+    if let Some(book) = cached_book {
+        return Ok(Stored {
+            book,
+            version,
+            last_updated: head.last_updated,
+        });
+    }
     let kv = env.kv("KV").map_err(internal)?;
     let key = cache_key(site, version);
     // A KV failure only costs the cache; the book is read from D1 instead.
@@ -130,8 +167,18 @@ pub async fn load(env: &Env, site: &str) -> Result<Stored, OperationOutcome> {
         worker::console_error!("stored book of {site} does not load: {o}");
         database_error("stored snapshot invalid")
     })?;
+    let book = Rc::new(with_tariffs(env, book).await?);
+    BOOKS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= BOOK_CACHE_SITES && !cache.contains_key(site) {
+            if let Some(evict) = cache.keys().next().cloned() {
+                cache.remove(&evict);
+            }
+        }
+        cache.insert(site.to_string(), (version, tariffs, Rc::clone(&book)));
+    });
     Ok(Stored {
-        book: with_tariffs(env, book).await?,
+        book,
         version,
         last_updated: head.last_updated,
     })
