@@ -199,6 +199,20 @@ export function contractTests(server) {
     assert.equal(fee.term[0].asset[0].valuedItem[0].net.value, 123.45);
   });
 
+  test('an administrator loads a payor tariff; every site with that payor judges fees by it at once', async () => {
+    const doc = await discovery(origin());
+    const tariff = fixture('001_26_get_price_validation_for_service_endpoint_response.json');
+    const ext = tariff.term[0].asset[0].extension;
+    ext.find((e) => e.url.endsWith('/maximumPrice')).valueString = '2000.00';
+    tariff.term[0].asset[0].valuedItem[0].entityCodeableConcept.coding[0].code = 'P0009999';
+    const put = await send(doc.get_price_validation_for_service_endpoint, { method: 'PUT', body: tariff });
+    assert.equal(put.status, 200, await put.clone().text());
+    const verdict = await json(await send(`${doc.get_price_validation_for_service_endpoint}?site=HC00JXI&payorId=slh&codeType=S&code=P0009999&fee=1500`));
+    const got = Object.fromEntries(verdict.term[0].asset[0].extension.map((e) => [e.url.split('/').pop(), e.valueString]));
+    assert.equal(got.maximumPrice, '2000.00');
+    assert.equal(got.verdict, 'accepted-with-warning');
+  });
+
   test('the audit log of a site is readable by that site only', async () => {
     const res = await send(`${origin()}/contract/audit?site=HC00JXI`, { headers: auth({ sites: ['HC00JXI'], scope: 'contract.read' }) });
     const audit = await json(res);

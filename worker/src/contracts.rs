@@ -74,36 +74,16 @@ fn site_param(params: &QueryParams) -> Result<String, OperationOutcome> {
     Ok(params.required_any(&["site", "siteId"])?.to_string())
 }
 
-/// `GET $effective-prices`.
-pub async fn effective_prices(req: &Request, env: &Env) -> Answer {
-    let params = http::params(req)?;
-    let site = site_param(&params)?;
-    let (stored, _) = read_book(req, env, &site).await?;
-    fhir(&stored.book.effective_prices(&params)?)
-}
+/// The read operations the core answers from a site's book with the request's parameters.
+pub type BookQuery = fn(&ContractBook, &QueryParams) -> Result<Value, OperationOutcome>;
 
-/// `GET $calculate-fee`.
-pub async fn calculate_fee(req: &Request, env: &Env) -> Answer {
+/// `GET $effective-prices`, `$calculate-fee`, `$validation`, `$multi-proc`: authorise the
+/// site, load its book, let the core answer (the npm package runs the same functions).
+pub async fn book_query(req: &Request, env: &Env, answer: BookQuery) -> Answer {
     let params = http::params(req)?;
     let site = site_param(&params)?;
     let (stored, _) = read_book(req, env, &site).await?;
-    fhir(&stored.book.calculate_fee(&params)?)
-}
-
-/// `GET $validation`.
-pub async fn validation(req: &Request, env: &Env) -> Answer {
-    let params = http::params(req)?;
-    let site = site_param(&params)?;
-    let (stored, _) = read_book(req, env, &site).await?;
-    fhir(&stored.book.validate_price(&params)?)
-}
-
-/// `GET $multi-proc`.
-pub async fn multi_proc(req: &Request, env: &Env) -> Answer {
-    let params = http::params(req)?;
-    let site = site_param(&params)?;
-    let (stored, _) = read_book(req, env, &site).await?;
-    fhir(&stored.book.multi_proc_list(&params)?)
+    fhir(&answer(&stored.book, &params)?)
 }
 
 /// `GET $multi-proc-set`.

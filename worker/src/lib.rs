@@ -13,7 +13,7 @@ mod store;
 
 use practice_fhir::directory::ResourceKind;
 use practice_fhir::discovery::{self, Api};
-use practice_fhir::{IssueCode, OperationOutcome};
+use practice_fhir::{ContractBook, IssueCode, OperationOutcome};
 use wasm_bindgen::JsCast;
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
@@ -114,7 +114,7 @@ async fn route(req: Request, env: &Env) -> Answer {
             }
         }
         (Get, ["contract", "PRICING", "$effective-prices"]) => {
-            contracts::effective_prices(&req, env).await
+            contracts::book_query(&req, env, ContractBook::effective_prices).await
         }
         (Get, ["valueset", "contract-type"]) => contracts::contract_types(&req),
         (Get, ["valueset", "contract-subtype", contract_type]) => {
@@ -138,10 +138,16 @@ async fn route(req: Request, env: &Env) -> Answer {
         (Delete, ["contract", "PRICING", "$contract-price", site]) => {
             contracts::delete_price(&req, env, site).await
         }
-        (Get, ["contract", "$calculate-fee"]) => contracts::calculate_fee(&req, env).await,
-        (Get, ["contract", "PRICING", "$validation"]) => contracts::validation(&req, env).await,
+        (Get, ["contract", "$calculate-fee"]) => {
+            contracts::book_query(&req, env, ContractBook::calculate_fee).await
+        }
+        (Get, ["contract", "PRICING", "$validation"]) => {
+            contracts::book_query(&req, env, ContractBook::validate_price).await
+        }
         (Put, ["contract", "PRICING", "$validation"]) => contracts::put_tariffs(req, env).await,
-        (Get, ["contract", "PRICING", "$multi-proc"]) => contracts::multi_proc(&req, env).await,
+        (Get, ["contract", "PRICING", "$multi-proc"]) => {
+            contracts::book_query(&req, env, ContractBook::multi_proc_list).await
+        }
         (Get, ["contract", "PRICING", "$multi-proc-set"]) => {
             contracts::multi_proc_set(&req, env).await
         }

@@ -42,6 +42,8 @@ struct BookRow {
 struct VersionRow {
     version: f64,
     last_updated: String,
+    /// Only the book head query asks for the tariff generation.
+    #[serde(default)]
     tariffs: f64,
 }
 
@@ -93,6 +95,20 @@ fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
     )
 }
 
+/// The first row of a query, if any.
+async fn first_row<T: serde::de::DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[JsValue],
+) -> Result<Option<T>, OperationOutcome> {
+    db.prepare(sql)
+        .bind(args)
+        .map_err(database_error)?
+        .first(None)
+        .await
+        .map_err(database_error)
+}
+
 /// The current time as an ISO 8601 instant.
 pub fn now_iso() -> String {
     let iso: String = js_sys::Date::new_0().to_iso_string().into();
@@ -107,16 +123,8 @@ fn cache_key(site: &str, version: i64) -> String {
 pub async fn load(env: &Env, site: &str) -> Result<Stored, OperationOutcome> {
     let db = db(env)?;
     // The tariff generation (sum of the payors' tariff versions) moves on every tariff load.
-    let head: Option<VersionRow> = db
-        .prepare(
-            "SELECT version, last_updated, (SELECT coalesce(sum(version), 0) FROM payor_tariffs) AS tariffs \
-             FROM contract_book WHERE site = ?1",
-        )
-        .bind(&[JsValue::from_str(site)])
-        .map_err(database_error)?
-        .first(None)
-        .await
-        .map_err(database_error)?;
+    let head: Option<VersionRow> = first_row(&db, "SELECT version, last_updated, (SELECT coalesce(sum(version), 0) FROM payor_tariffs) AS tariffs \
+             FROM contract_book WHERE site = ?1", &[JsValue::from_str(site)]).await?;
     let Some(head) = head else {
         return Ok(Stored {
             book: Rc::new(with_tariffs(env, ContractBook::new(site)).await?),
@@ -147,13 +155,12 @@ pub async fn load(env: &Env, site: &str) -> Result<Stored, OperationOutcome> {
     let snapshot = match cached {
         Some(s) => s,
         None => {
-            let row: Option<BookRow> = db
-                .prepare("SELECT version, snapshot FROM contract_book WHERE site = ?1")
-                .bind(&[JsValue::from_str(site)])
-                .map_err(database_error)?
-                .first(None)
-                .await
-                .map_err(database_error)?;
+            let row: Option<BookRow> = first_row(
+                &db,
+                "SELECT version, snapshot FROM contract_book WHERE site = ?1",
+                &[JsValue::from_str(site)],
+            )
+            .await?;
             let row = row.ok_or_else(|| database_error("book vanished between reads"))?;
             if row.version as i64 == version {
                 if let Ok(put) = kv.put(&key, row.snapshot.as_str()) {
@@ -259,13 +266,12 @@ pub async fn write<T>(
 ) -> Result<(T, i64, String), OperationOutcome> {
     let db = db(env)?;
     for attempt in 0..MAX_ATTEMPTS {
-        let row: Option<BookRow> = db
-            .prepare("SELECT version, snapshot FROM contract_book WHERE site = ?1")
-            .bind(&[JsValue::from_str(site)])
-            .map_err(database_error)?
-            .first(None)
-            .await
-            .map_err(database_error)?;
+        let row: Option<BookRow> = first_row(
+            &db,
+            "SELECT version, snapshot FROM contract_book WHERE site = ?1",
+            &[JsValue::from_str(site)],
+        )
+        .await?;
         let (mut book, version, before_snapshot) = match row {
             Some(r) => (
                 ContractBook::from_snapshot_json(&r.snapshot)
@@ -362,13 +368,12 @@ pub async fn put_tariffs(
     let db = db(env)?;
     let now = now_iso();
     let text = body.to_string();
-    let before: Option<BodyRow> = db
-        .prepare("SELECT body FROM payor_tariffs WHERE payor = ?1")
-        .bind(&[payor.into()])
-        .map_err(database_error)?
-        .first(None)
-        .await
-        .map_err(database_error)?;
+    let before: Option<BodyRow> = first_row(
+        &db,
+        "SELECT body FROM payor_tariffs WHERE payor = ?1",
+        &[payor.into()],
+    )
+    .await?;
     let upsert = db
         .prepare(
             "INSERT INTO payor_tariffs (payor, version, last_updated, body) VALUES (?1, 1, ?2, ?3) \
@@ -395,13 +400,12 @@ pub async fn put_tariffs(
     db.batch(vec![upsert, audit])
         .await
         .map_err(database_error)?;
-    let row: Option<VersionRow> = db
-        .prepare("SELECT version, last_updated FROM payor_tariffs WHERE payor = ?1")
-        .bind(&[payor.into()])
-        .map_err(database_error)?
-        .first(None)
-        .await
-        .map_err(database_error)?;
+    let row: Option<VersionRow> = first_row(
+        &db,
+        "SELECT version, last_updated FROM payor_tariffs WHERE payor = ?1",
+        &[payor.into()],
+    )
+    .await?;
     Ok(row.map_or(1, |r| r.version as i64))
 }
 
@@ -457,13 +461,12 @@ pub async fn audit_page(
         n: f64,
     }
     let db = db(env)?;
-    let total: Option<Count> = db
-        .prepare("SELECT count(*) AS n FROM audit WHERE site = ?1")
-        .bind(&[site.into()])
-        .map_err(database_error)?
-        .first(None)
-        .await
-        .map_err(database_error)?;
+    let total: Option<Count> = first_row(
+        &db,
+        "SELECT count(*) AS n FROM audit WHERE site = ?1",
+        &[site.into()],
+    )
+    .await?;
     let offset = (page.max(1) - 1) * count;
     let rows: Vec<AuditRow> = db
         .prepare("SELECT id, at, sub, site, method, endpoint, contract_ids, version, before, after FROM audit WHERE site = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3")
