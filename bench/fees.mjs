@@ -15,14 +15,11 @@ const out = execFileSync('cargo', ['bench', '-p', 'practice-fhir', '--bench', 'f
 const unit = { ps: 1e-12, ns: 1e-9, µs: 1e-6, us: 1e-6, ms: 1e-3, s: 1 };
 const native = {};
 let current = null;
+// criterion prints the bench name on its own line when it is long, then "time: [low est high]".
 for (const line of out.split('\n')) {
-  const name = /^([a-z0-9/ ().,_-]+?)\s*(time:|$)/i.exec(line.trim());
-  const time = /time:\s+\[[^\]]*?([\d.]+) (ps|ns|µs|us|ms|s) [\d.]+ \S+\]/.exec(line);
-  if (name && !line.includes('time:') && line.trim() && !line.startsWith(' ')) current = line.trim();
-  if (time) {
-    const label = line.includes('time:') && !line.trim().startsWith('time:') ? line.trim().split(/\s+time:/)[0] : current;
-    native[label] = Number(time[1]) * unit[time[2]];
-  }
+  if (/^[a-z]/i.test(line)) current = line.split(/\s+time:/)[0].trim();
+  const time = /time:\s+\[[\d.]+ \S+ ([\d.]+) (ps|ns|µs|us|ms|s) /.exec(line);
+  if (time && current) native[current] = Number(time[1]) * unit[time[2]];
 }
 const snapshot = readFileSync('target/bench/site-5000.json', 'utf8');
 const query = readFileSync('target/bench/fee-query.txt', 'utf8').trim();
