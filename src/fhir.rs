@@ -689,7 +689,8 @@ impl<'de> Visitor<'de> for EntryWriter {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use serde_json::Value;
