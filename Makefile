@@ -29,8 +29,12 @@ db: setup
 	@$(ENV); wrangler d1 migrations apply DB --local
 	@scripts/seed-local.sh
 
+# Prints a 12-hour token for the seeded sites and a link that signs the page in with it.
 dev: pkg db
-	@$(ENV); echo "serving on http://127.0.0.1:8787 (Ctrl-C to stop)"; \
+	@$(ENV); tok=$$(node scripts/mint-token.mjs --sites "$$(node scripts/seed-sql.mjs --sites)" --ttl 43200); \
+	  echo "token (12 h, seeded sites): $$tok"; \
+	  echo "fee preview, signed in:     http://127.0.0.1:8787/#token=$$tok"; \
+	  echo "serving on http://127.0.0.1:8787 (Ctrl-C to stop)"; \
 	  wrangler dev --ip 127.0.0.1 --port 8787
 
 test: setup

@@ -16,3 +16,5 @@ echo "== fees (native criterion vs wasm in Node)"
 node bench/fees.mjs $REC
 echo "== edge (autocannon against wrangler dev vs native core call)"
 node bench/edge.mjs $REC
+echo "== fee-preview page (input change to fee on screen, headless Chromium)"
+node bench/page.mjs $REC

@@ -12,5 +12,5 @@ wasm-pack build --release --no-pack --target nodejs --out-dir pkg/node --out-nam
 node scripts/package-npm.mjs
 rm -rf www/pkg && mkdir -p www/pkg
 cp pkg/practice_fhir.js pkg/practice_fhir_bg.wasm pkg/practice_fhir.d.ts www/pkg/
-# The page's "demo contracts" are the seed books.
-cp data/seed-contracts.json www/demo-contracts.json
+# The page's offline "demo contracts": the seed books and the demo site, as make dev seeds them.
+node -e 'const fs = require("fs"); const books = [...JSON.parse(fs.readFileSync("data/seed-contracts.json")), JSON.parse(fs.readFileSync("data/demo-site.json"))]; fs.writeFileSync("www/demo-contracts.json", JSON.stringify(books))'

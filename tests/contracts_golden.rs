@@ -300,3 +300,39 @@ fn the_comparison_helper_is_strict_where_it_should_be() {
     assert!(diff("$", &json!({"v": 1, "w": 2}), &json!({"v": 1})).is_some());
     assert!(diff("$", &json!([1, 2]), &json!([2, 1])).is_some());
 }
+
+/// The fee-preview page's demo site (data/demo-site.json, from scripts/demo-site.mjs) loads,
+/// and the figures the page tests read are what the core computes.
+#[test]
+fn the_demo_site_prices_as_the_page_shows() {
+    let text = std::fs::read_to_string(root().join("data/demo-site.json")).unwrap();
+    let book = ContractBook::from_snapshot_json(&text).unwrap();
+    assert_eq!(book.site(), "HCDEMO1");
+    assert_eq!(book.price_count(), 161);
+    let fee = |q: &str| {
+        let got = book
+            .calculate_fee(&QueryParams::from_query(q, false))
+            .unwrap();
+        got.pointer("/term/0/asset/0/valuedItem/0/net/value")
+            .unwrap()
+            .to_string()
+    };
+    let three = "site=HCDEMO1&payor=bup&service-type=ISC/C0000010&procedure-code=CCSD/W3712,CCSD/W4210,CCSD/T2000";
+    // 100% of 1,900 + 50% of 1,800 + 25% of 720 (BUPA's set, group 03)
+    assert_eq!(fee(three), "2980.00");
+    assert_eq!(fee(&format!("{three}&location=HP002166")), "3278.00");
+    // AXA's bespoke agreement with SP046728 wins over AXA's schedule.
+    assert_eq!(
+        fee("site=HCDEMO1&payor=axa&service-type=ISC/C0000010&procedure-code=CCSD/W3712&practitioner=SP046728"),
+        "1890.00"
+    );
+    // The practitioner's own AXA tariff overrides AXA's.
+    let v = book
+        .validate_price(&QueryParams::from_query(
+            "site=HCDEMO1&payor=axa&codeType=P&code=W3712&practitioner=SP046728&fee=2000",
+            false,
+        ))
+        .unwrap()
+        .to_string();
+    assert!(v.contains("\"valueString\":\"1890.00\""), "{v}");
+}

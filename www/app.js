@@ -1,87 +1,480 @@
-// The fee-preview page: loads a site's ContractBook once (demo data, or the API's
-// $snapshot with a token) and prices every keystroke in the browser with the npm package.
-import init, { version, ContractBook } from './pkg/practice_fhir.js';
+// The fee-preview page. Loads one site's ContractBook once (from the API with a token, or the
+// offline demo data), then prices every change in the browser with the npm package: the fee,
+// its breakdown, and the tariff's verdict on a proposed price. Submitting posts the price
+// through $contract-price and compares the API's verdict with the preview's.
+import init, { version, ContractBook } from 'practice-fhir';
+import { catalog } from './catalog.js';
+import { decimal, gbp, isFee, percent } from './money.js';
+import { drawScale, drawStack, verdictText } from './charts.js';
+import { ApiError, diagnostics, endpoints, loadSnapshot, submitPrice } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const EXT = 'https://contracts.api.healthcode.co.uk/contract/extension/';
-let book = null;
+const PROCEDURE_SYSTEM = 'https://ref.api.healthcode.co.uk/procedure';
+const COLUMNS = ['Item', 'Price', 'Price from', 'Rank', 'Counts at', 'Adds'];
+const SUB_TYPES = { FEE_SCHEDULE: 'fee schedule', PRACTITIONER_BESPOKE_CONTRACT: 'bespoke agreement', SELF_PAY: 'self-pay list' };
 
-function query(pairs) {
-  const q = new URLSearchParams();
-  for (const [k, v] of pairs) if (v.trim()) q.set(k, v.trim());
-  return q.toString();
+const state = {
+  book: null, // the ContractBook (wasm)
+  cat: null, // what can be chosen (catalog.js)
+  site: '',
+  token: '',
+  priceUrl: null, // set_contract_price_endpoint, when loaded from the API
+  lines: [], // the fee's breakdown lines, for prefilling the proposed fee
+  preview: null, // the preview's verdict on the proposed fee
+};
+
+// ---- small DOM helpers ----
+function options(select, list, keep = true) {
+  const previous = select.value;
+  select.replaceChildren(...list.map(([value, text]) => new Option(text, value)));
+  if (keep && list.some(([v]) => v === previous)) select.value = previous;
 }
+const text = (id, value) => { $(id).textContent = value; };
+const extensions = (asset) => Object.fromEntries((asset?.extension ?? []).map((e) => [e.url.replace(EXT, ''), e.valueString ?? e.extension]));
+const query = (pairs) => new URLSearchParams(pairs.filter(([, v]) => v)).toString();
 
-function outcomeText(err) {
-  return err?.outcome?.issue?.map((i) => i.diagnostics).join(' ') ?? String(err);
-}
-
-function use(snapshot, how) {
-  book?.free();
-  book = ContractBook.fromSnapshot(snapshot);
-  $('site').value = JSON.parse(snapshot).site;
-  $('loaded').textContent = `Loaded the contracts of ${$('site').value} (${how}).`;
+// ---- loading ----
+function useBook(snapshotText, how) {
+  const snapshot = JSON.parse(snapshotText);
+  const cat = catalog(snapshot);
+  if (cat.payors.length === 0 && cat.priceCount === 0) {
+    throw new ApiError(`Site ${snapshot.site} has no contracts here (no payors, no prices). Check the site ID.`);
+  }
+  const book = ContractBook.fromSnapshot(snapshotText);
+  state.book?.free();
+  Object.assign(state, { book, cat, site: snapshot.site });
+  $('site').value = snapshot.site;
+  populate();
+  $('visit-fields').disabled = false;
+  $('check-fields').disabled = false;
+  text('load-status', `Loaded ${cat.priceCount} prices and ${cat.payors.length} payors of site ${snapshot.site} (${how}).`);
+  text('load-error', '');
+  prefillFee();
   refresh();
 }
 
-function refresh() {
-  if (!book) return;
-  const site = $('site').value;
-  $('fee-error').textContent = '';
-  const tbody = $('breakdown').querySelector('tbody');
-  tbody.replaceChildren();
+function failLoad(err) {
+  text('load-status', '');
+  text('load-error', err instanceof ApiError ? err.message : `Could not use these contracts: ${err?.outcome ? diagnostics(err.outcome) : err}`);
+}
+
+async function loadFromApi() {
+  const site = $('site').value.trim();
+  const token = $('token').value.trim();
+  if (!site) return failLoad(new ApiError('Enter the site ID to load (e.g. HCDEMO1).'));
+  $('load').disabled = true;
+  $('load').setAttribute('aria-busy', 'true');
+  text('load-error', '');
+  text('load-status', `Loading the contracts of ${site}…`);
   try {
-    const q = query([['site', site], ['payor', $('payor').value], ['service-type', $('service').value],
-      ['procedure-code', $('procedures').value], ['location', $('location').value], ['practitioner', $('practitioner').value], ['breakdown', 'true']]);
-    const fee = JSON.parse(book.calculateFee(q));
-    const [total, ...lines] = fee.term[0].asset;
-    $('fee').textContent = `£${total.valuedItem[0].net.value.toFixed(2)}`;
-    for (const line of lines) {
-      const coding = line.valuedItem[0].entityCodeableConcept?.coding[0];
-      const money = line.valuedItem[1] ?? line.valuedItem[0];
-      const row = document.createElement('tr');
-      for (const cell of [coding ? `${coding.display}/${coding.code}` : 'service', money.unitPrice?.value?.toFixed(2) ?? '',
-        line.context?.[0]?.reference?.reference ?? '', String(money.factor ?? ''), money.net?.value?.toFixed(2) ?? '']) {
-        const td = document.createElement('td');
-        td.textContent = cell;
-        row.append(td);
-      }
-      tbody.append(row);
-    }
+    const { text: snapshot, version: v } = await loadSnapshot(site, token);
+    const discovery = await endpoints();
+    state.token = token;
+    state.priceUrl = discovery.set_contract_price_endpoint;
+    useBook(snapshot, `from the API, version ${v}`);
+    $('submit-hint').textContent = 'Posts the price through $contract-price; the API judges it again.';
+    $('visit').focus();
   } catch (err) {
-    $('fee').textContent = '—';
-    $('fee-error').textContent = outcomeText(err);
+    failLoad(err);
+  } finally {
+    $('load').disabled = false;
+    $('load').removeAttribute('aria-busy');
   }
+  updateSubmit();
+}
+
+async function loadDemo() {
+  text('load-error', '');
   try {
-    const q = query([['site', site], ['payorId', $('v-payor').value], ['codeType', $('v-type').value], ['code', $('v-code').value],
-      ['practitioner', $('v-practitioner').value], ['fee', $('v-fee').value]]);
-    const ext = Object.fromEntries(JSON.parse(book.validatePrice(q)).term[0].asset[0].extension.map((e) => [e.url.replace(EXT, ''), e.valueString]));
-    $('verdict').textContent = ext.verdict ?? '—';
-    $('verdict-message').textContent = ext.verdictMessage ?? '';
-    $('narrative').textContent = [ext.narrativeMessage, ext.optionMessage].filter(Boolean).join(' ');
+    const res = await fetch('demo-contracts.json');
+    if (!res.ok) throw new ApiError(`The demo data is missing (${res.status}); run make dev to build it.`);
+    const books = await res.json();
+    const wanted = $('site').value.trim();
+    const book = books.find((b) => b.site === wanted) ?? books.find((b) => b.site === 'HCDEMO1') ?? books[0];
+    state.priceUrl = null;
+    useBook(JSON.stringify(book), book.site === wanted ? 'demo data, offline' : `demo data, offline: there is no demo site ${wanted}`);
+    $('submit-hint').textContent = 'Sign in and load the site from the API to submit prices.';
+    $('visit').focus();
   } catch (err) {
-    $('verdict').textContent = '—';
-    $('verdict-message').textContent = outcomeText(err);
-    $('narrative').textContent = '';
+    failLoad(err instanceof TypeError ? new ApiError('Cannot fetch the demo data. Is the page served (make dev)?') : err);
+  }
+  updateSubmit();
+}
+
+// ---- the choices ----
+function populate() {
+  const { cat } = state;
+  options($('payor'), cat.payors.map((p) => [`${p.type}-${p.payor}`, p.display === p.payor ? p.payor : `${p.display} (${p.payor})`]));
+  options($('service'), cat.services.map((s) => [s.code, s.display ? `${s.display} (${s.code})` : s.code]));
+  if (!cat.services.some((s) => s.code === $('service').value)) $('service').value = cat.services[0]?.code ?? '';
+  options($('location'), [['', 'Any (site-wide)'], ...cat.locations.map((l) => [l, l])]);
+  options($('practitioner'), [['', 'None in particular'], ...cat.practitioners.map((p) => [p, p])]);
+  renderProcedures();
+}
+
+function renderProcedures() {
+  const chosen = new Set(chosenProcedures());
+  const items = state.cat.procedures($('service').value).map(({ code, display }) => {
+    const li = document.createElement('li');
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = code;
+    box.checked = chosen.has(code);
+    const name = document.createElement('span');
+    name.className = 'code';
+    name.textContent = code;
+    label.append(box, name, display ? ` ${display}` : '');
+    li.append(label);
+    li.dataset.search = `${code} ${display}`.toLowerCase();
+    return li;
+  });
+  $('procedure-list').replaceChildren(...items);
+  if (items.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'No procedures are priced under this service: the service is priced alone.';
+    $('procedure-list').append(li);
+  }
+  filterProcedures();
+}
+
+function filterProcedures() {
+  const needle = $('procedure-filter').value.trim().toLowerCase();
+  for (const li of $('procedure-list').children) {
+    const box = li.querySelector('input');
+    li.hidden = Boolean(box && needle && !box.checked && !li.dataset.search.includes(needle));
+  }
+  const n = chosenProcedures().length;
+  text('procedure-count', n ? `(${n} chosen)` : '(none chosen)');
+}
+
+function chosenProcedures() {
+  return [...document.querySelectorAll('#procedure-list input:checked')].map((b) => b.value);
+}
+
+function visit() {
+  const [type, ...rest] = $('payor').value.split('-');
+  return {
+    payorType: type,
+    payor: rest.join('-'),
+    service: $('service').value,
+    procedures: chosenProcedures(),
+    location: $('location').value,
+    practitioner: $('practitioner').value,
+  };
+}
+
+// The items whose price can be proposed: the service alone, and each chosen procedure.
+function renderItems() {
+  const v = visit();
+  const tariff = (type, code) => (state.cat.hasTariff(v.payor, type, code.split('/').pop()) ? ' · has a tariff' : '');
+  options($('p-item'), [
+    [`S|${v.service}`, `${v.service} (service alone)${tariff('S', v.service)}`],
+    ...v.procedures.map((p) => [`P|${p}`, `${p} with ${v.service}${tariff('P', p)}`]),
+  ]);
+}
+
+// ---- pricing, on every change ----
+function priceVisit() {
+  const v = visit();
+  const q = query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
+    ['procedure-code', v.procedures.join(',')], ['location', v.location], ['practitioner', v.practitioner], ['breakdown', 'true']]);
+  try {
+    return { fee: JSON.parse(state.book.calculateFee(q)) };
+  } catch (err) {
+    return { error: err };
   }
 }
 
-await init();
-$('version').textContent = version();
-$('demo').addEventListener('click', async () => {
-  const books = await (await fetch('demo-contracts.json')).json();
-  const site = books.find((b) => b.site === $('site').value.trim()) ?? books[0];
-  use(JSON.stringify(site), 'demo data');
-});
-$('fetch').addEventListener('click', async () => {
-  const site = encodeURIComponent($('site').value.trim());
-  const res = await fetch(`/contract/site/${site}/$snapshot`, { headers: { authorization: `Bearer ${$('token').value.trim()}` } });
-  if (!res.ok) {
-    $('loaded').textContent = outcomeText({ outcome: await res.json() });
+function judge() {
+  const [type, code] = $('p-item').value.split('|');
+  const fee = $('p-fee').value.trim();
+  if (!code) return { none: true };
+  const v = visit();
+  const q = query([['site', state.site], ['payor', v.payor], ['codeType', type], ['code', code], ['practitioner', v.practitioner],
+    ['fee', isFee(fee) ? fee : '']]);
+  try {
+    const asset = JSON.parse(state.book.validatePrice(q)).term[0].asset[0];
+    return { ext: extensions(asset), fee: isFee(fee) ? fee : null, feeText: fee };
+  } catch (err) {
+    return { error: err, fee: isFee(fee) ? fee : null, feeText: fee };
+  }
+}
+
+function refresh() {
+  if (!state.book) return;
+  performance.mark('fee:start');
+  const priced = priceVisit();
+  renderItems();
+  const judged = judge();
+  performance.mark('fee:computed');
+  showFee(priced);
+  showCheck(judged);
+  performance.mark('fee:rendered');
+  performance.measure('fee:compute', 'fee:start', 'fee:computed');
+  performance.measure('fee:render', 'fee:computed', 'fee:rendered');
+  // The frame that paints the update: its rAF callback runs just before it is drawn.
+  requestAnimationFrame(() => performance.measure('fee:to-frame', 'fee:start'));
+}
+
+function source(context) {
+  const refs = Object.fromEntries(context.map((c) => [c.reference.display, c.reference.reference]));
+  const contractRef = context[0]?.reference;
+  // The payor reference is `I/bup` (insurer) or `C/<contact>` in the breakdown.
+  const payor = refs.Payor?.replace(/^(Payor\/)?[IC][-/]/, '') ?? '';
+  const name = state.cat.payors.find((p) => p.payor === payor)?.display ?? payor;
+  let words = `${name} ${SUB_TYPES[contractRef?.display] ?? contractRef?.display ?? ''}`;
+  if (refs.Location) words += ` at ${refs.Location.replace('Location/', '')}`;
+  if (refs.Practitioner) words += ` of ${refs.Practitioner.replace('Practitioner/', '')}`;
+  if (payor === 'na' && visit().payor !== 'na') words += ' (fallback)';
+  return { words, contract: contractRef?.reference?.replace('Contract/', '') ?? '' };
+}
+
+function showFee({ fee, error }) {
+  const tbody = $('breakdown').querySelector('tbody');
+  if (error) {
+    text('fee', '—');
+    text('fee-summary', '');
+    text('fee-error', error.outcome ? diagnostics(error.outcome) : String(error));
+    $('breakdown').hidden = true;
+    $('stack-figure').hidden = true;
+    state.lines = [];
     return;
   }
-  use(await res.text(), 'from the API');
-});
-for (const input of document.querySelectorAll('#fee-form input, #validation input, #validation select')) {
-  input.addEventListener('input', refresh);
+  const [total, ...assets] = fee.term[0].asset;
+  text('fee-error', '');
+  text('fee', gbp(total.valuedItem[0].net.value));
+  const records = extensions(total);
+  const set = records.providerGroup;
+  const v = visit();
+  const n = v.procedures.length;
+  text('fee-summary', n > 1
+    ? (set ? `${n} procedures under multi-procedure set ${set}.` : `${n} procedures, each counted in full (no multi-procedure rules for this payor).`)
+    : n === 1 ? 'One procedure.' : 'The service alone.');
+  state.lines = assets.map((asset) => {
+    const coding = asset.valuedItem.find((i) => i.entityCodeableConcept)?.entityCodeableConcept.coding[0];
+    const money = asset.valuedItem.find((i) => i.unitPrice);
+    const code = coding ? `${coding.display}/${coding.code}` : v.service;
+    const description = coding ? state.cat.procedures(v.service).find((p) => p.code === code)?.display : 'service alone';
+    return {
+      code, description: description ?? '', price: money.unitPrice.value, factor: money.factor, adds: money.net.value,
+      rank: extensions(asset).rank ?? '', from: source(asset.context ?? []),
+    };
+  });
+  tbody.replaceChildren(...state.lines.map((line) => {
+    const row = document.createElement('tr');
+    const cells = [
+      [line.code, line.description], [gbp(line.price)], [line.from.words, `contract ${line.from.contract}`],
+      [line.rank], [`${percent(line.factor)}%`], [gbp(line.adds)],
+    ];
+    for (const [i, [main, small]] of cells.entries()) {
+      const td = document.createElement('td');
+      td.dataset.label = COLUMNS[i];
+      td.append(main);
+      if (small) {
+        const s = document.createElement('small');
+        s.textContent = small;
+        td.append(document.createElement('br'), s);
+      }
+      row.append(td);
+    }
+    return row;
+  }));
+  $('breakdown').hidden = false;
+  $('stack-figure').hidden = state.lines.length < 1;
+  drawStack($('stack'), $('stack-legend'), $('stack-desc'), state.lines.map((l) => ({ label: l.code, amount: l.adds })));
 }
+
+function showCheck(judged) {
+  $('scale-figure').hidden = true;
+  text('narrative', '');
+  state.preview = null;
+  if (judged.none) {
+    text('verdict', '—');
+    text('verdict-message', '');
+  } else if (judged.error) {
+    const code = judged.error.outcome?.issue?.[0]?.details?.coding?.[0]?.code;
+    if (code === 'MSG_REF_ID_NOT_FOUND' && !/^Site|^Payor|^Practitioner/.test(diagnostics(judged.error.outcome))) {
+      // No tariff for this item: nothing to judge against, and the API accepts any price.
+      text('verdict', judged.fee ? 'accepted' : '—');
+      text('verdict-message', `No tariff applies (${diagnostics(judged.error.outcome)}), so any price is accepted.`);
+      state.preview = judged.fee ? { verdict: 'accepted', fee: judged.fee } : null;
+    } else {
+      text('verdict', '—');
+      text('verdict-message', diagnostics(judged.error.outcome) || String(judged.error));
+    }
+  } else {
+    const { ext } = judged;
+    if (judged.fee === null) {
+      text('verdict', '—');
+      text('verdict-message', judged.feeText ? `“${judged.feeText}” is not a fee: enter pounds and pence, e.g. 450.00.` : 'Enter a proposed fee.');
+    } else {
+      text('verdict', verdictText(ext.verdict));
+      text('verdict-message', ext.verdictMessage ?? '');
+      state.preview = { verdict: ext.verdict, fee: judged.fee };
+    }
+    $('verdict').dataset.verdict = ext.verdict ?? '';
+    text('narrative', [ext.narrativeMessage, ext.optionMessage].filter(Boolean).join(' '));
+    $('scale-figure').hidden = false;
+    drawScale($('scale'), $('scale-desc'), ext, judged.fee, ext.verdict);
+  }
+  $('verdict').dataset.verdict = state.preview?.verdict ?? '';
+  updateSubmit();
+}
+
+// The current price of the chosen item, as the starting point of a proposal.
+function prefillFee() {
+  if (!state.book) return;
+  renderItems();
+  const [type, code] = $('p-item').value.split('|');
+  const v = visit();
+  let price = '';
+  if (type === 'P') {
+    price = state.lines.find((l) => l.code === code)?.price ?? '';
+    if (price === '') {
+      try {
+        price = state.book.feeTotal(query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
+          ['procedure-code', code], ['location', v.location], ['practitioner', v.practitioner]]));
+      } catch { /* not priced yet */ }
+    }
+  } else if (type === 'S') {
+    try {
+      price = state.book.feeTotal(query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
+        ['location', v.location], ['practitioner', v.practitioner]]));
+    } catch { /* not priced yet */ }
+  }
+  $('p-fee').value = price === '' ? '' : decimal(price);
+}
+
+// ---- submitting ----
+function updateSubmit() {
+  $('submit').disabled = !(state.priceUrl && state.preview);
+}
+
+function priceBody(fee) {
+  const v = visit();
+  const [type, code] = $('p-item').value.split('|');
+  const payor = state.cat.payors.find((p) => p.payor === v.payor && p.type === v.payorType);
+  const service = state.cat.services.find((s) => s.code === v.service);
+  const [serviceSystem, serviceCode] = v.service.split('/');
+  const context = [{ reference: { reference: `Payor/${v.payorType}-${v.payor}`, display: 'Payor' } }];
+  if (v.location) context.push({ reference: { reference: `Location/${v.location}`, display: 'Location' } });
+  if (v.practitioner) context.push({ reference: { reference: `Practitioner/${v.practitioner}`, display: 'Practitioner' } });
+  const items = [{ entityCodeableConcept: { coding: [{ system: serviceSystem, code: serviceCode, ...(service?.display ? { display: service.display } : {}) }] } }];
+  if (type === 'P') {
+    const [scheme, procedure] = code.split('/');
+    items.push({ entityCodeableConcept: { coding: [{ system: PROCEDURE_SYSTEM, code: procedure, display: scheme }] } });
+  }
+  items.push({ net: { value: '__NET__' } });
+  const body = {
+    resourceType: 'Contract',
+    ...(payor ? { id: payor.contract } : {}),
+    subject: [{ reference: `Site/${state.site}` }],
+    term: [{ asset: [{ type: [{ coding: [{ code: v.practitioner ? 'Practitioner_BeSpoke' : 'PriceGroupAssignment' }] }], context, valuedItem: items }] }],
+  };
+  // The fee goes in as the decimal the person typed, never through a float.
+  return JSON.stringify(body).replace('"__NET__"', fee);
+}
+
+async function submit() {
+  const preview = state.preview;
+  if (!preview || !state.priceUrl) return;
+  $('submit').disabled = true;
+  $('submit').setAttribute('aria-busy', 'true');
+  text('server-answer', `Submitting ${gbp(preview.fee)}…`);
+  text('disagree', '');
+  try {
+    const answer = await submitPrice(state.priceUrl, state.token, priceBody(decimal(preview.fee)));
+    const words = answer.verdict === 'rejected'
+      ? `The API refused ${gbp(preview.fee)}: ${answer.message}`
+      : `The API saved ${gbp(preview.fee)}${answer.verdict === 'accepted-with-warning' ? `, with a warning: ${answer.message}` : '.'}`;
+    text('server-answer', words);
+    if (answer.verdict !== preview.verdict) {
+      text('disagree', `The API disagrees with the preview: the preview said “${verdictText(preview.verdict)}”, the API said “${verdictText(answer.verdict)}”. This should never happen; please report it.`);
+    }
+    if (answer.verdict !== 'rejected') {
+      // The site's contracts changed: load them again so the preview prices with the new price.
+      const { text: snapshot, version: v } = await loadSnapshot(state.site, state.token);
+      const keep = { payor: $('payor').value, service: $('service').value, procedures: chosenProcedures(), item: $('p-item').value, fee: $('p-fee').value };
+      useBook(snapshot, `from the API, version ${v}, after your change`);
+      restore(keep);
+    }
+  } catch (err) {
+    text('server-answer', '');
+    text('disagree', err instanceof ApiError ? err.message : String(err));
+  } finally {
+    $('submit').removeAttribute('aria-busy');
+    updateSubmit();
+  }
+}
+
+function restore(keep) {
+  $('payor').value = keep.payor;
+  $('service').value = keep.service;
+  renderProcedures();
+  for (const box of document.querySelectorAll('#procedure-list input')) box.checked = keep.procedures.includes(box.value);
+  filterProcedures();
+  renderItems();
+  $('p-item').value = keep.item;
+  $('p-fee').value = keep.fee;
+  refresh();
+}
+
+// ---- wiring ----
+function wire() {
+  $('load-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    loadFromApi();
+  });
+  $('demo').addEventListener('click', loadDemo);
+  $('service').addEventListener('change', () => {
+    renderProcedures();
+    prefillFee();
+    refresh();
+  });
+  for (const id of ['payor', 'location', 'practitioner', 'p-item']) {
+    $(id).addEventListener('change', () => {
+      if (id !== 'p-item') refresh();
+      prefillFee();
+      refresh();
+    });
+  }
+  $('procedure-list').addEventListener('change', () => {
+    filterProcedures();
+    const item = $('p-item').value;
+    refresh();
+    if ($('p-item').value !== item) {
+      prefillFee();
+      refresh();
+    }
+  });
+  $('procedure-filter').addEventListener('input', filterProcedures);
+  $('p-fee').addEventListener('input', refresh);
+  $('submit').addEventListener('click', submit);
+}
+
+async function start() {
+  wire();
+  try {
+    await init();
+  } catch (err) {
+    text('load-error', `This browser could not start the fee engine (WebAssembly): ${err.message ?? err}`);
+    $('load').disabled = true;
+    $('demo').disabled = true;
+    return;
+  }
+  text('version', `v${version()}`);
+  // `make dev` prints a link with the token in the fragment (never sent to a server).
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('site')) $('site').value = hash.get('site');
+  if (hash.get('token')) {
+    $('token').value = hash.get('token');
+    history.replaceState(null, '', location.pathname + location.search);
+    await loadFromApi();
+  }
+  document.body.dataset.ready = 'true';
+}
+
+start();
