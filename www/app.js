@@ -22,10 +22,14 @@ const state = {
   priceUrl: null, // set_contract_price_endpoint, when loaded from the API
   lines: [], // the fee's breakdown lines, for prefilling the proposed fee
   preview: null, // the preview's verdict on the proposed fee
+  scaleWidth: 600, // the tariff scale's width on screen
 };
 
 // ---- small DOM helpers ----
 function options(select, list, keep = true) {
+  const same = select.options.length === list.length
+    && list.every(([value, label], i) => select.options[i].value === value && select.options[i].text === label);
+  if (same) return;
   const previous = select.value;
   select.replaceChildren(...list.map(([value, text]) => new Option(text, value)));
   if (keep && list.some(([v]) => v === previous)) select.value = previous;
@@ -167,8 +171,7 @@ function visit() {
 }
 
 // The items whose price can be proposed: the service alone, and each chosen procedure.
-function renderItems() {
-  const v = visit();
+function renderItems(v = visit()) {
   const tariff = (type, code) => (state.cat.hasTariff(v.payor, type, code.split('/').pop()) ? ' · has a tariff' : '');
   options($('p-item'), [
     [`S|${v.service}`, `${v.service} (service alone)${tariff('S', v.service)}`],
@@ -177,8 +180,7 @@ function renderItems() {
 }
 
 // ---- pricing, on every change ----
-function priceVisit() {
-  const v = visit();
+function priceVisit(v) {
   const q = query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
     ['procedure-code', v.procedures.join(',')], ['location', v.location], ['practitioner', v.practitioner], ['breakdown', 'true']]);
   try {
@@ -188,11 +190,10 @@ function priceVisit() {
   }
 }
 
-function judge() {
-  const [type, code] = $('p-item').value.split('|');
-  const fee = $('p-fee').value.trim();
+function judge(v, item, feeText) {
+  const [type, code] = item.split('|');
+  const fee = feeText.trim();
   if (!code) return { none: true };
-  const v = visit();
   const q = query([['site', state.site], ['payor', v.payor], ['codeType', type], ['code', code], ['practitioner', v.practitioner],
     ['fee', isFee(fee) ? fee : '']]);
   try {
@@ -205,21 +206,30 @@ function judge() {
 
 function refresh() {
   if (!state.book) return;
-  performance.mark('fee:start');
-  const priced = priceVisit();
-  renderItems();
-  const judged = judge();
-  performance.mark('fee:computed');
-  showFee(priced);
+  // Keep the timeline bounded in a long session (the bench reads fewer than 1,000 changes).
+  if (performance.getEntriesByName('fee:compute').length >= 1000) {
+    for (const name of ['fee:compute', 'fee:render', 'fee:to-frame']) performance.clearMeasures(name);
+    performance.clearMarks('fee:start');
+  }
+  const start = performance.now();
+  performance.mark('fee:start', { startTime: start });
+  const v = visit();
+  renderItems(v); // the proposal's items follow the chosen procedures
+  const [item, feeText] = [$('p-item').value, $('p-fee').value];
+  // compute: the npm package's two answers, JSON in and out
+  const computeStart = performance.now();
+  const priced = priceVisit(v);
+  const judged = judge(v, item, feeText);
+  const renderStart = performance.now();
+  showFee(priced, v);
   showCheck(judged);
-  performance.mark('fee:rendered');
-  performance.measure('fee:compute', 'fee:start', 'fee:computed');
-  performance.measure('fee:render', 'fee:computed', 'fee:rendered');
+  performance.measure('fee:compute', { start: computeStart, end: renderStart });
+  performance.measure('fee:render', { start: renderStart, end: performance.now() });
   // The frame that paints the update: its rAF callback runs just before it is drawn.
   requestAnimationFrame(() => performance.measure('fee:to-frame', 'fee:start'));
 }
 
-function source(context) {
+function source(context, v) {
   const refs = Object.fromEntries(context.map((c) => [c.reference.display, c.reference.reference]));
   const contractRef = context[0]?.reference;
   // The payor reference is `I/bup` (insurer) or `C/<contact>` in the breakdown.
@@ -228,11 +238,11 @@ function source(context) {
   let words = `${name} ${SUB_TYPES[contractRef?.display] ?? contractRef?.display ?? ''}`;
   if (refs.Location) words += ` at ${refs.Location.replace('Location/', '')}`;
   if (refs.Practitioner) words += ` of ${refs.Practitioner.replace('Practitioner/', '')}`;
-  if (payor === 'na' && visit().payor !== 'na') words += ' (fallback)';
+  if (payor === 'na' && v.payor !== 'na') words += ' (fallback)';
   return { words, contract: contractRef?.reference?.replace('Contract/', '') ?? '' };
 }
 
-function showFee({ fee, error }) {
+function showFee({ fee, error }, v) {
   const tbody = $('breakdown').querySelector('tbody');
   if (error) {
     text('fee', '—');
@@ -248,7 +258,6 @@ function showFee({ fee, error }) {
   text('fee', gbp(total.valuedItem[0].net.value));
   const records = extensions(total);
   const set = records.providerGroup;
-  const v = visit();
   const n = v.procedures.length;
   text('fee-summary', n > 1
     ? (set ? `${n} procedures under multi-procedure set ${set}.` : `${n} procedures, each counted in full (no multi-procedure rules for this payor).`)
@@ -260,7 +269,7 @@ function showFee({ fee, error }) {
     const description = coding ? state.cat.procedures(v.service).find((p) => p.code === code)?.display : 'service alone';
     return {
       code, description: description ?? '', price: money.unitPrice.value, factor: money.factor, adds: money.net.value,
-      rank: extensions(asset).rank ?? '', from: source(asset.context ?? []),
+      rank: extensions(asset).rank ?? '', from: source(asset.context ?? [], v),
     };
   });
   tbody.replaceChildren(...state.lines.map((line) => {
@@ -318,7 +327,7 @@ function showCheck(judged) {
     $('verdict').dataset.verdict = ext.verdict ?? '';
     text('narrative', [ext.narrativeMessage, ext.optionMessage].filter(Boolean).join(' '));
     $('scale-figure').hidden = false;
-    drawScale($('scale'), $('scale-desc'), ext, judged.fee, ext.verdict);
+    drawScale($('scale'), $('scale-desc'), ext, judged.fee, ext.verdict, state.scaleWidth);
   }
   $('verdict').dataset.verdict = state.preview?.verdict ?? '';
   updateSubmit();
@@ -457,6 +466,15 @@ function wire() {
 
 async function start() {
   wire();
+  // The tariff scale is drawn at its shown width; reading it while pricing would force a
+  // layout on every change, so an observer keeps it and redraws when it changes.
+  new ResizeObserver(([entry]) => {
+    const width = Math.round(entry.contentRect.width);
+    if (width > 0 && width !== state.scaleWidth) {
+      state.scaleWidth = width;
+      refresh();
+    }
+  }).observe($('scale'));
   try {
     await init();
   } catch (err) {

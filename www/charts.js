@@ -42,10 +42,10 @@ export function drawStack(svg, legend, desc, parts) {
  * The tariff as bands (below low, low to high, high to maximum, above maximum) with ticks at
  * low, median, high and maximum, and the proposed fee as a marker coloured by its verdict.
  */
-export function drawScale(svg, desc, tariff, fee, verdict) {
+export function drawScale(svg, desc, tariff, fee, verdict, width = 600) {
   svg.replaceChildren();
   // Drawn at the width it is shown at, so that labels stay 12px on a phone too.
-  const W = Math.max(300, Math.round(svg.getBoundingClientRect().width) || 600);
+  const W = Math.max(300, width);
   const rows = W < 520 ? 4 : 2;
   svg.setAttribute('viewBox', `0 0 ${W} ${62 + rows * 14}`);
   const points = [['low', tariff.lowPrice], ['median', tariff.medianPrice], ['high', tariff.highPrice], ['maximum', tariff.maximumPrice]]
