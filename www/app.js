@@ -59,7 +59,7 @@ function useBook(snapshotText, how) {
 }
 
 function failLoad(err) {
-  text('load-status', '');
+  text('load-status', state.book ? `Still showing the contracts of ${state.site}.` : '');
   text('load-error', err instanceof ApiError ? err.message : `Could not use these contracts: ${err?.outcome ? diagnostics(err.outcome) : err}`);
 }
 
