@@ -12,11 +12,14 @@ use std::time::{Duration, Instant};
 
 use practice_fhir::directory::synth::{generate, SynthSpec};
 use practice_fhir::directory::{index_rows, SqlValue, Statement};
-use practice_fhir::search::{CandidateRow, ResourceRow, SearchQuery, SqlPlan};
+use practice_fhir::search::{CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan};
 use practice_fhir::QueryParams;
 use rusqlite::{params_from_iter, Connection};
 
-const MIGRATION: &str = include_str!("../migrations/0003_directory.sql");
+const MIGRATION: &str = concat!(
+    include_str!("../migrations/0003_directory.sql"),
+    include_str!("../migrations/0005_near_by_location.sql")
+);
 const NOW: &str = "2026-11-23T21:00:00Z";
 
 const QUERIES: &[(&str, bool, &str)] = &[
@@ -95,11 +98,12 @@ fn load(n: usize) -> (Connection, Duration, usize) {
 fn rows(conn: &Connection, st: &Statement) -> Vec<ResourceRow> {
     let mut stmt = conn.prepare_cached(&st.sql).unwrap();
     stmt.query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
-        Ok(ResourceRow {
-            id: r.get(0)?,
-            json: r.get(1)?,
-            distance_km: None,
-        })
+        let mut row = ResourceRow::new(r.get(0)?, r.get(1)?);
+        // The near page statements also return the role's location.
+        if r.as_ref().column_count() > 2 {
+            row.location_id = r.get(2)?;
+        }
+        Ok(row)
     })
     .unwrap()
     .collect::<Result<_, _>>()
@@ -154,6 +158,27 @@ fn search(conn: &Connection, role: bool, query: &str) -> (usize, u64, Vec<Statem
             let fetch = page.fetch();
             let fetched: Vec<ResourceRow> = fetch.iter().flat_map(|s| rows(conn, s)).collect();
             ran.push(candidates);
+            ran.extend(fetch);
+            (page.arrange(fetched), page.max_count)
+        }
+        SqlPlan::NearLocations { locations } => {
+            let mut stmt = conn.prepare_cached(&locations.sql).unwrap();
+            let cands: Vec<LocationCandidate> = stmt
+                .query_map(params_from_iter(locations.params.iter().map(to_sql)), |r| {
+                    Ok(LocationCandidate {
+                        location_id: r.get(0)?,
+                        lat: r.get(1)?,
+                        lon: r.get(2)?,
+                        roles: r.get::<_, i64>(3)? as f64,
+                    })
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let page = q.select_near_locations(cands).unwrap();
+            let fetch = page.fetch();
+            let fetched: Vec<ResourceRow> = fetch.iter().flat_map(|s| rows(conn, s)).collect();
+            ran.push(locations);
             ran.extend(fetch);
             (page.arrange(fetched), page.max_count)
         }

@@ -7,7 +7,7 @@ use base64::Engine;
 use practice_fhir::auth::Scope;
 use practice_fhir::directory::index::delete_rows;
 use practice_fhir::directory::{index_rows, ResourceKind, SqlValue, Statement};
-use practice_fhir::search::{CandidateRow, ResourceRow, SearchQuery, SqlPlan};
+use practice_fhir::search::{CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan};
 use practice_fhir::{IssueCode, OperationOutcome};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,15 @@ pub async fn search(req: &Request, env: &Env, kind: ResourceKind) -> Answer {
         SqlPlan::Near { candidates } => {
             let candidates: Vec<CandidateRow> = rows(&db, &candidates).await?;
             let page = query.select_near(candidates);
+            let mut fetched = Vec::new();
+            for st in page.fetch() {
+                fetched.extend(rows::<ResourceRow>(&db, &st).await?);
+            }
+            (page.arrange(fetched), page.max_count)
+        }
+        SqlPlan::NearLocations { locations } => {
+            let locations: Vec<LocationCandidate> = rows(&db, &locations).await?;
+            let page = query.select_near_locations(locations)?;
             let mut fetched = Vec::new();
             for st in page.fetch() {
                 fetched.extend(rows::<ResourceRow>(&db, &st).await?);
