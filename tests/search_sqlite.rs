@@ -1069,6 +1069,96 @@ fn near_ranked_by_location_equals_brute_force_with_ties_filters_and_writes() {
     );
 }
 
+/// Every row of every directory table, in a stable order.
+fn dump(conn: &Connection) -> Vec<String> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let mut st = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+        let n = st.column_count();
+        let mut rows: Vec<String> = st
+            .query_map([], |r| {
+                let mut cells = vec![t.clone()];
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    cells.push(format!("{v:?}"));
+                }
+                Ok(cells.join("|"))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.sort();
+        out.extend(rows);
+    }
+    out
+}
+
+#[test]
+fn bulk_import_sql_stores_exactly_what_resource_by_resource_writes_store() {
+    let mut resources = Vec::new();
+    generate(
+        SynthSpec {
+            practitioners: 400,
+            seed: 11,
+        },
+        |r| resources.push(r),
+    );
+    // A second load replaces some of them: roles moved to other locations, a location moved,
+    // a practitioner renamed (old index rows must go).
+    let mut second: Vec<Value> = Vec::new();
+    for r in resources
+        .iter()
+        .filter(|r| r["resourceType"] == "PractitionerRole")
+        .take(40)
+    {
+        let mut r = r.clone();
+        r["location"][0]["reference"] = json!("Location/HP000003");
+        second.push(r);
+    }
+    let mut moved = resources
+        .iter()
+        .find(|r| r["resourceType"] == "Location")
+        .unwrap()
+        .clone();
+    moved["position"]["latitude"] = json!(52.2);
+    second.push(moved);
+    let mut renamed = resources
+        .iter()
+        .find(|r| r["resourceType"] == "Practitioner")
+        .unwrap()
+        .clone();
+    renamed["name"][0]["family"] = json!("Quellingsworth");
+    second.push(renamed);
+
+    let mut one_by_one = db();
+    store_all(&mut one_by_one, &resources);
+    store_all(&mut one_by_one, &second);
+
+    let bulk = db();
+    // Files of 700 resources: roles arrive before and after their locations' files.
+    for chunk in resources
+        .chunks(700)
+        .rev()
+        .chain(std::iter::once(&second[..]))
+    {
+        let lines = practice_fhir::directory::bulk::bulk_sql(chunk).unwrap();
+        assert!(
+            lines.iter().all(|l| l.len() <= 100_000),
+            "D1 statement limit"
+        );
+        bulk.execute_batch(&lines.join("\n")).unwrap();
+    }
+    assert_role_counts(&bulk);
+    assert_eq!(dump(&bulk), dump(&one_by_one));
+}
+
 #[test]
 fn bundle_links_page_like_a_fhir_client_expects() {
     let conn = crafted();

@@ -9,8 +9,8 @@
 //!
 //! `import` validates every resource as the worker's writes do (the core's UK Core and FHIR
 //! type validation, then `index_rows`), reports each rejected resource with its reason, and
-//! writes the accepted ones as the very statements the worker runs, with values inlined as SQL
-//! literals, for `wrangler d1 execute DB --file out.sql` (`scripts/d1-import.sh` runs them,
+//! writes the accepted ones as the rows the worker writes, in bulk form (`directory::bulk`:
+//! grouped deletes and multi-row inserts, values inlined as SQL literals), for `wrangler d1 execute DB --file out.sql` (`scripts/d1-import.sh` runs them,
 //! locally or with `--remote`). With `--batch N` it writes files of at most N resources each
 //! (`out.0001.sql`, …) to stay under D1's per-file limits. Each file holds whole resources
 //! only, and wrangler runs a file as one batch (local D1) or one import (remote D1), both
@@ -18,11 +18,12 @@
 //! are delete-then-insert, so re-running a file is safe. `--validate minimal` keeps only the
 //! directory's own checks (for the documents' samples, which break FHIR's `cpt-2`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use practice_fhir::directory::bulk::bulk_sql;
 use practice_fhir::directory::synth::{generate, SynthSpec};
 use practice_fhir::directory::{index_rows, ResourceKind};
 use practice_fhir::validate_resource;
@@ -292,13 +293,14 @@ impl Progress {
     }
 }
 
-/// SQL files of at most `batch` whole resources each.
+/// SQL files of at most `batch` whole resources each, written in bulk form
+/// ([`bulk_sql`]): one file's resources have distinct ids, so a repeated id starts a new file.
 struct SqlSink {
     base: String,
     batch: Option<usize>,
     file_no: usize,
-    in_file: usize,
-    writer: Option<BufWriter<File>>,
+    pending: Vec<Value>,
+    ids: HashSet<(String, String)>,
     files: Vec<String>,
 }
 
@@ -313,30 +315,40 @@ impl SqlSink {
         }
     }
 
-    fn write_resource(&mut self, sql: &[String]) -> Result<(), String> {
-        let full = self.batch.is_some_and(|b| self.in_file >= b);
-        if self.writer.is_none() || full {
+    fn write_resource(&mut self, resource: Value) -> Result<(), String> {
+        let key = (
+            resource["resourceType"].as_str().unwrap_or("").to_owned(),
+            resource["id"].as_str().unwrap_or("").to_owned(),
+        );
+        let full = self.batch.is_some_and(|b| self.pending.len() >= b);
+        if full || self.ids.contains(&key) {
             self.finish()?;
-            self.file_no += 1;
-            self.in_file = 0;
-            let path = self.path();
-            let file = File::create(&path).map_err(|e| format!("{path}: {e}"))?;
-            self.writer = Some(BufWriter::new(file));
-            self.files.push(path);
         }
-        if let Some(w) = self.writer.as_mut() {
-            for line in sql {
-                writeln!(w, "{line}").map_err(|e| e.to_string())?;
-            }
-        }
-        self.in_file += 1;
+        self.ids.insert(key);
+        self.pending.push(resource);
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), String> {
-        if let Some(mut w) = self.writer.take() {
-            w.flush().map_err(|e| e.to_string())?;
+        if self.pending.is_empty() {
+            return Ok(());
         }
+        if self.batch.is_none() && self.file_no > 0 {
+            // One output file was asked for, but an id repeats: number the files.
+            self.batch = Some(usize::MAX);
+        }
+        self.file_no += 1;
+        let path = self.path();
+        let lines = bulk_sql(&self.pending).map_err(|o| o.to_string())?;
+        let file = File::create(&path).map_err(|e| format!("{path}: {e}"))?;
+        let mut w = BufWriter::new(file);
+        for line in lines {
+            writeln!(w, "{line}").map_err(|e| format!("{path}: {e}"))?;
+        }
+        w.flush().map_err(|e| format!("{path}: {e}"))?;
+        self.files.push(path);
+        self.pending.clear();
+        self.ids.clear();
         Ok(())
     }
 }
@@ -396,8 +408,8 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
         base: out.clone(),
         batch,
         file_no: 0,
-        in_file: 0,
-        writer: None,
+        pending: Vec::new(),
+        ids: HashSet::new(),
         files: Vec::new(),
     };
     let rejects = match options.get("rejects") {
@@ -425,16 +437,14 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
                     }
                 }
             }
-            let statements = index_rows(&resource).map_err(|o| o.to_string())?;
-            Ok((
-                resource["resourceType"].as_str().unwrap_or("?").to_owned(),
-                statements,
-            ))
+            // Storable as the worker would store it (the rows are written in bulk form later).
+            index_rows(&resource).map_err(|o| o.to_string())?;
+            Ok(resource)
         });
         match outcome {
-            Ok((ty, statements)) => {
-                let sql: Vec<String> = statements.iter().map(|s| s.to_literal_sql()).collect();
-                sink.write_resource(&sql)?;
+            Ok(resource) => {
+                let ty = resource["resourceType"].as_str().unwrap_or("?").to_owned();
+                sink.write_resource(resource)?;
                 *tally.accepted.entry(ty).or_default() += 1;
                 Ok(true)
             }
