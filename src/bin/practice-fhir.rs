@@ -10,12 +10,13 @@
 //! `import` validates every resource as the worker's writes do (the core's UK Core and FHIR
 //! type validation, then `index_rows`), reports each rejected resource with its reason, and
 //! writes the accepted ones as the rows the worker writes, in bulk form (`directory::bulk`:
-//! grouped deletes and multi-row inserts, values inlined as SQL literals), for `wrangler d1 execute DB --file out.sql` (`scripts/d1-import.sh` runs them,
-//! locally or with `--remote`). With `--batch N` it writes files of at most N resources each
-//! (`out.0001.sql`, …) to stay under D1's per-file limits. Each file holds whole resources
-//! only, and wrangler runs a file as one batch (local D1) or one import (remote D1), both
-//! all-or-nothing, so a failure never leaves a resource half-stored; every resource's rows
-//! are delete-then-insert, so re-running a file is safe. `--validate minimal` keeps only the
+//! grouped deletes and multi-row inserts, values inlined as SQL literals), for
+//! `wrangler d1 execute DB --file out.sql` (`scripts/d1-import.sh` runs them, locally or with
+//! `--remote`). With `--batch N` it writes files of at most N resources each (`out.0001.sql`,
+//! …) to stay under D1's per-file limits. Each file holds whole resources only, and wrangler
+//! runs a file as one batch (local D1) or one import (remote D1), both all-or-nothing, so a
+//! failure never leaves a resource half-stored; every resource's rows are delete-then-insert,
+//! so re-running a file is safe. `--validate minimal` keeps only the
 //! directory's own checks (for the documents' samples, which break FHIR's `cpt-2`).
 
 use std::collections::{BTreeMap, HashSet};
