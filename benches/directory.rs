@@ -5,6 +5,10 @@
 //! (core compile → SQL → rows → Bundle) and prints `EXPLAIN QUERY PLAN` for each statement.
 //!
 //! `cargo bench --bench directory`
+//!
+//! `DIRECTORY_BENCH_DBS=10000=/path/a.sqlite,100000=/path/b.sqlite` times existing databases
+//! instead (e.g. the local D1 files `bench/directory-edge.mjs` loaded through wrangler), read
+//! only; each query also prints a `RESULT <size> <query> p50_ms p99_ms` line for scripts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -54,7 +58,28 @@ fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
     }
 }
 
+/// An existing database for size `n`, from `DIRECTORY_BENCH_DBS`.
+fn existing(n: usize) -> Option<Connection> {
+    let dbs = std::env::var("DIRECTORY_BENCH_DBS").ok()?;
+    let path = dbs.split(',').find_map(|pair| {
+        let (size, path) = pair.split_once('=')?;
+        (size.trim().parse::<usize>().ok()? == n).then(|| path.trim().to_owned())
+    })?;
+    Some(Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap())
+}
+
 fn load(n: usize) -> (Connection, Duration, usize) {
+    if let Some(conn) = existing(n) {
+        let resources: i64 = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM practitioner) + (SELECT COUNT(*) FROM location) \
+                 + (SELECT COUNT(*) FROM practitioner_role) + (SELECT COUNT(*) FROM schedule)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        return (conn, Duration::ZERO, resources as usize);
+    }
     let path = std::env::temp_dir().join(format!("practice-fhir-directory-bench-{n}.sqlite"));
     // DIRECTORY_BENCH_REUSE=1 keeps a database loaded by an earlier run (same schema only).
     if std::env::var("DIRECTORY_BENCH_REUSE").is_ok_and(|v| v == "1") && path.exists() {
@@ -240,6 +265,11 @@ fn main() {
                 .get(times.len() * 95 / 100)
                 .copied()
                 .unwrap_or_default();
+            let p99 = times
+                .get(times.len() * 99 / 100)
+                .copied()
+                .unwrap_or_default();
+            println!("RESULT {n} {query} {:.3} {:.3}", ms(p50), ms(p99));
             println!(
                 "\n### {name}\n`{query}` → {entries} on page, maxCount {max}\nmean {mean:.2} ms, p50 {:.2} ms, p95 {:.2} ms ({iterations} runs)",
                 ms(p50),

@@ -16,3 +16,5 @@ echo "== fees (native criterion vs wasm in Node)"
 node bench/fees.mjs $REC
 echo "== edge (autocannon against wrangler dev vs native core call)"
 node bench/edge.mjs $REC
+echo "== directory at the edge (10k and 100k practitioners in local D1: autocannon vs the same search on SQLite)"
+node bench/directory-edge.mjs $REC
