@@ -233,15 +233,19 @@ fn plan(conn: &Connection, st: &Statement) -> Vec<String> {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench` (as criterion's benches
+    // are): then a quick smoke run at 1,000 practitioners, not the 100k load in debug.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let default_sizes = if smoke { "1000" } else { "10000,100000" };
     let sizes: Vec<usize> = std::env::var("DIRECTORY_BENCH_SIZES")
-        .unwrap_or_else(|_| "10000,100000".into())
+        .unwrap_or_else(|_| default_sizes.into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let iterations: usize = std::env::var("DIRECTORY_BENCH_ITERATIONS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
+        .unwrap_or(if smoke { 2 } else { 30 });
     for n in sizes {
         let (conn, load_time, resources) = load(n);
         println!(
