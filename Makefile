@@ -5,13 +5,14 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 ENV := . $(ROOT)/scripts/env.sh
 
-.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local
+.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local import
 
 help:
 	@echo "make dev    set up if needed, build, create + seed the local D1/KV, serve on http://127.0.0.1:8787"
 	@echo "make test   set up if needed, run every test (Rust native, wasm in Node + Chromium, worker e2e, page)"
 	@echo "make bench  run the benchmarks and print the tables recorded in docs/benchmarks.md"
 	@echo "make token  mint a local development JWT"
+	@echo "make import FILE=d.ndjson [REMOTE=1] [DRY_RUN=1]  validate and load a directory file into D1"
 
 setup:
 	@scripts/setup.sh
@@ -39,6 +40,12 @@ dev: pkg db
 
 test: setup
 	@scripts/test.sh
+
+# Validate a directory file (NDJSON or a Bundle) and load it into the local D1, or with
+# REMOTE=1 the Cloudflare one; DRY_RUN=1 prints the wrangler commands instead.
+import: setup
+	@test -n "$(FILE)" || { echo "usage: make import FILE=data.ndjson [REMOTE=1] [DRY_RUN=1] [ARGS=...]" >&2; exit 2; }
+	@scripts/d1-import.sh $(if $(REMOTE),--remote) $(if $(DRY_RUN),--dry-run) $(FILE) $(ARGS)
 
 # Setup chatter goes to stderr so that TOKEN=$$(make -s token) captures only the token.
 token:

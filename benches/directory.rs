@@ -5,6 +5,10 @@
 //! (core compile → SQL → rows → Bundle) and prints `EXPLAIN QUERY PLAN` for each statement.
 //!
 //! `cargo bench --bench directory`
+//!
+//! `DIRECTORY_BENCH_DBS=10000=/path/a.sqlite,100000=/path/b.sqlite` times existing databases
+//! instead (e.g. the local D1 files `bench/directory-edge.mjs` loaded through wrangler), read
+//! only; each query also prints a `RESULT <size> <query> p50_ms p99_ms` line for scripts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,11 +16,14 @@ use std::time::{Duration, Instant};
 
 use practice_fhir::directory::synth::{generate, SynthSpec};
 use practice_fhir::directory::{index_rows, SqlValue, Statement};
-use practice_fhir::search::{CandidateRow, ResourceRow, SearchQuery, SqlPlan};
+use practice_fhir::search::{CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan};
 use practice_fhir::QueryParams;
 use rusqlite::{params_from_iter, Connection};
 
-const MIGRATION: &str = include_str!("../migrations/0003_directory.sql");
+const MIGRATION: &str = concat!(
+    include_str!("../migrations/0003_directory.sql"),
+    include_str!("../migrations/0005_near_by_location.sql")
+);
 const NOW: &str = "2026-11-23T21:00:00Z";
 
 const QUERIES: &[(&str, bool, &str)] = &[
@@ -51,7 +58,28 @@ fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
     }
 }
 
+/// An existing database for size `n`, from `DIRECTORY_BENCH_DBS`.
+fn existing(n: usize) -> Option<Connection> {
+    let dbs = std::env::var("DIRECTORY_BENCH_DBS").ok()?;
+    let path = dbs.split(',').find_map(|pair| {
+        let (size, path) = pair.split_once('=')?;
+        (size.trim().parse::<usize>().ok()? == n).then(|| path.trim().to_owned())
+    })?;
+    Some(Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap())
+}
+
 fn load(n: usize) -> (Connection, Duration, usize) {
+    if let Some(conn) = existing(n) {
+        let resources: i64 = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM practitioner) + (SELECT COUNT(*) FROM location) \
+                 + (SELECT COUNT(*) FROM practitioner_role) + (SELECT COUNT(*) FROM schedule)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        return (conn, Duration::ZERO, resources as usize);
+    }
     let path = std::env::temp_dir().join(format!("practice-fhir-directory-bench-{n}.sqlite"));
     // DIRECTORY_BENCH_REUSE=1 keeps a database loaded by an earlier run (same schema only).
     if std::env::var("DIRECTORY_BENCH_REUSE").is_ok_and(|v| v == "1") && path.exists() {
@@ -95,11 +123,12 @@ fn load(n: usize) -> (Connection, Duration, usize) {
 fn rows(conn: &Connection, st: &Statement) -> Vec<ResourceRow> {
     let mut stmt = conn.prepare_cached(&st.sql).unwrap();
     stmt.query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
-        Ok(ResourceRow {
-            id: r.get(0)?,
-            json: r.get(1)?,
-            distance_km: None,
-        })
+        let mut row = ResourceRow::new(r.get(0)?, r.get(1)?);
+        // The near page statements also return the role's location.
+        if r.as_ref().column_count() > 2 {
+            row.location_id = r.get(2)?;
+        }
+        Ok(row)
     })
     .unwrap()
     .collect::<Result<_, _>>()
@@ -157,6 +186,27 @@ fn search(conn: &Connection, role: bool, query: &str) -> (usize, u64, Vec<Statem
             ran.extend(fetch);
             (page.arrange(fetched), page.max_count)
         }
+        SqlPlan::NearLocations { locations } => {
+            let mut stmt = conn.prepare_cached(&locations.sql).unwrap();
+            let cands: Vec<LocationCandidate> = stmt
+                .query_map(params_from_iter(locations.params.iter().map(to_sql)), |r| {
+                    Ok(LocationCandidate {
+                        location_id: r.get(0)?,
+                        lat: r.get(1)?,
+                        lon: r.get(2)?,
+                        roles: r.get::<_, i64>(3)? as f64,
+                    })
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let page = q.select_near_locations(cands).unwrap();
+            let fetch = page.fetch();
+            let fetched: Vec<ResourceRow> = fetch.iter().flat_map(|s| rows(conn, s)).collect();
+            ran.push(locations);
+            ran.extend(fetch);
+            (page.arrange(fetched), page.max_count)
+        }
     };
     let include = q.include_sql(&matches);
     let included: Vec<ResourceRow> = include.iter().flat_map(|s| rows(conn, s)).collect();
@@ -183,15 +233,19 @@ fn plan(conn: &Connection, st: &Statement) -> Vec<String> {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this binary without `--bench` (as criterion's benches
+    // are): then a quick smoke run at 1,000 practitioners, not the 100k load in debug.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let default_sizes = if smoke { "1000" } else { "10000,100000" };
     let sizes: Vec<usize> = std::env::var("DIRECTORY_BENCH_SIZES")
-        .unwrap_or_else(|_| "10000,100000".into())
+        .unwrap_or_else(|_| default_sizes.into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let iterations: usize = std::env::var("DIRECTORY_BENCH_ITERATIONS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
+        .unwrap_or(if smoke { 2 } else { 30 });
     for n in sizes {
         let (conn, load_time, resources) = load(n);
         println!(
@@ -215,6 +269,11 @@ fn main() {
                 .get(times.len() * 95 / 100)
                 .copied()
                 .unwrap_or_default();
+            let p99 = times
+                .get(times.len() * 99 / 100)
+                .copied()
+                .unwrap_or_default();
+            println!("RESULT {n} {query} {:.3} {:.3}", ms(p50), ms(p99));
             println!(
                 "\n### {name}\n`{query}` → {entries} on page, maxCount {max}\nmean {mean:.2} ms, p50 {:.2} ms, p95 {:.2} ms ({iterations} runs)",
                 ms(p50),

@@ -16,5 +16,7 @@ echo "== fees (native criterion vs wasm in Node)"
 node bench/fees.mjs $REC
 echo "== edge (autocannon against wrangler dev vs native core call)"
 node bench/edge.mjs $REC
+echo "== directory at the edge (10k and 100k practitioners in local D1: autocannon vs the same search on SQLite)"
+node bench/directory-edge.mjs $REC
 echo "== fee-preview page (input change to fee on screen, headless Chromium)"
 node bench/page.mjs $REC

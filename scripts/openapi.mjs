@@ -1,5 +1,5 @@
-// Generates worker/openapi.json: the OpenAPI 3.1 description of the contracts API (and the
-// discovery documents), served by the worker at /openapi.json with its own origin as the
+// Generates worker/openapi.json: the OpenAPI 3.1 description of the contracts API, the
+// practitioner directory (search, reads, writes, deletes, photos) and the discovery documents, served by the worker at /openapi.json with its own origin as the
 // server. The e2e tests validate every response they receive against it.
 //   node scripts/openapi.mjs          write worker/openapi.json
 //   node scripts/openapi.mjs --check  fail if the committed file is out of date
@@ -9,7 +9,8 @@ const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const fhir = (schema) => ({ 'application/fhir+json': { schema } });
 const q = (name, description, required = false, extra = {}) => ({ name, in: 'query', required, description, schema: { type: 'string' }, ...extra });
 const path = (name, description) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
-const errors = {
+// Error responses are shared components (the document is embedded in the worker: keep it small).
+const errorResponses = {
   400: { description: 'MSG_CANT_PARSE_CONTENT, MSG_MISSING_MANDATORY_PARAM, MSG_INVALID_FORMAT, MSG_PARAM_EMPTY, MSG_OP_NOT_ALLOWED', content: fhir(ref('OperationOutcome')) },
   401: { description: 'MSG_AUTH_REQUIRED: missing, malformed, expired or badly signed token', content: fhir(ref('OperationOutcome')) },
   403: { description: 'MSG_FORBIDDEN: the token lacks the scope or the site', content: fhir(ref('OperationOutcome')) },
@@ -19,6 +20,7 @@ const errors = {
   422: { description: 'MSG_ENTITY_ALREADY_EXISTS, MSG_PARAM_INVALID, MSG_REFERENCE_ID_NOT_FOUND, MSG_DATABASE_ERROR', content: fhir(ref('OperationOutcome')) },
   500: { description: 'MSG_INTERNAL_ERROR (no internals)', content: fhir(ref('OperationOutcome')) },
 };
+const errors = Object.fromEntries(Object.keys(errorResponses).map((status) => [status, { $ref: `#/components/responses/E${status}` }]));
 const ok = (description, schema) => ({ 200: { description, content: fhir(schema) }, ...errors });
 const paging = [q('page', '1-based page number (default 1)'), q('count', 'page size (default 10, at most 100); _count is a synonym'), q('_lastUpdated', 'FHIR date filter with gt/ge/lt/le/eq prefix')];
 const secured = [{ bearer: [] }];
@@ -27,15 +29,167 @@ const op = (summary, keys, parameters, responses, extra = {}) => ({
 });
 const contractBody = { required: true, content: fhir(ref('Contract')) };
 
+// The practitioner directory (seeds 000 and 004). Resources are described loosely (FHIR R4
+// JSON, resourceType fixed): the core validates them; the schema pins what clients rely on.
+const resource = (type, extra = {}) => ({
+  type: 'object', required: ['resourceType'],
+  properties: { resourceType: { const: type }, id: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' }, meta: ref('Meta'), ...extra },
+});
+const directoryTypes = ['Practitioner', 'PractitionerRole', 'Location', 'Schedule'];
+const searchEntry = (matchTypes) => ({
+  type: 'object', required: ['resource', 'search'],
+  properties: {
+    resource: { oneOf: matchTypes.map(ref) },
+    search: {
+      type: 'object', required: ['mode'],
+      properties: {
+        mode: { enum: ['match', 'include'] },
+        extension: {
+          type: 'array',
+          items: {
+            type: 'object', required: ['url', 'valueDistance'],
+            properties: {
+              url: { const: 'http://hl7.org/fhir/StructureDefinition/location-distance' },
+              valueDistance: { type: 'object', required: ['value', 'unit'], properties: { value: { type: 'number', minimum: 0 }, unit: { type: 'string' }, system: { type: 'string' }, code: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+const searchBundle = (matchTypes) => ({
+  allOf: [ref('Bundle'), {
+    required: ['link'],
+    properties: {
+      type: { const: 'searchset' },
+      link: { type: 'array', minItems: 1, items: { type: 'object', properties: { relation: { enum: ['self', 'next', 'previous'] }, url: { type: 'string', format: 'uri' } } } },
+      entry: { type: 'array', items: searchEntry(matchTypes) },
+    },
+  }],
+});
+const directorySchemas = {
+  Practitioner: resource('Practitioner', {
+    identifier: { type: 'array', items: { type: 'object', properties: { system: { type: 'string' }, value: { type: 'string' } } } },
+    name: { type: 'array', items: { type: 'object', properties: { use: { type: 'string' }, family: { type: 'string' }, given: { type: 'array', items: { type: 'string' } } } } },
+    gender: { enum: ['male', 'female', 'other', 'unknown'] }, extension: { type: 'array', items: ref('Extension') },
+  }),
+  PractitionerRole: resource('PractitionerRole', {
+    practitioner: ref('Reference'), location: { type: 'array', items: ref('Reference') },
+    specialty: { type: 'array', items: ref('CodeableConcept') }, extension: { type: 'array', items: ref('Extension') },
+  }),
+  Location: resource('Location', {
+    position: { type: 'object', properties: { latitude: { type: 'number', minimum: -90, maximum: 90 }, longitude: { type: 'number', minimum: -180, maximum: 180 } } },
+  }),
+  Schedule: resource('Schedule', { actor: { type: 'array', minItems: 1, items: ref('Reference') } }),
+  PractitionerBundle: searchBundle(['Practitioner']),
+  PractitionerRoleBundle: searchBundle(['PractitionerRole', 'Practitioner', 'Location']),
+  PhotoParameters: {
+    type: 'object', required: ['resourceType', 'parameter'],
+    properties: {
+      resourceType: { const: 'Parameters' },
+      parameter: {
+        type: 'array', minItems: 1, maxItems: 1,
+        items: {
+          type: 'object', required: ['name', 'valueAttachment'],
+          properties: {
+            name: { const: 'photo' },
+            valueAttachment: {
+              type: 'object', required: ['contentType', 'size', 'title'],
+              properties: { contentType: { enum: ['image/jpeg', 'image/png'] }, data: { type: 'string', contentEncoding: 'base64' }, size: { type: 'integer', minimum: 1, maximum: 1048576 }, title: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+const directoryRead = ['practitioner.read'];
+const directoryWrite = ['practitioner.write'];
+const scoped = (scopes) => ({ security: [{ bearer: scopes }] });
+const token = (name, description) => q(name, `${description}; a comma means OR`);
+const string = (name, description) => q(name, `${description}; case- and accent-insensitive, from the start of any word`);
+const practitionerFilters = [
+  q('gender', 'male, female, other or unknown (comma means OR)'),
+  token('profession', 'profession code'),
+  token('insurer', 'insurer code'), token('insurer-recognition-status', 'recognition status of the same insurer entry'),
+  token('insurer-provider-number', 'provider number of the same insurer entry'),
+  string('family', 'family name'), string('given', 'given name'), string('name', 'any part of any name (UK Core)'),
+  q('address-postalcode', 'postcode prefix, case and spaces ignored'), q('address-postcode', 'alias of address-postalcode (UK Core)'),
+  q('is-onlinebooking-available', 'true or false'),
+];
+const practitionerSearchParams = [
+  ...paging, ...practitionerFilters,
+  token('specialty', 'specialty of the same profession entry'), token('subspecialty', 'subspecialty of the same profession entry'),
+  token('regulator-reference', 'regulator reference (GMC, NMC, HCPC, ... number)'),
+  token('identifier', 'system|value, |value or value (UK Core)'),
+];
+const roleSearchParams = [
+  ...paging, ...practitionerFilters,
+  token('practitioner', 'practitioner id or Practitioner/id'), token('location', 'location id or Location/id'),
+  token('ages-treated', 'ages-treated code'), token('specialty', 'the role\'s specialty code'), token('subspecialty', 'the role\'s subspecialty code'),
+  q('near', 'lat:lon:distance:units or lat|lon|distance|units (km default, mi, m): a great-circle radius'),
+  q('near-distance', 'the radius when near has none (e.g. 10, 10km, 5 mi)'),
+  q('_sort', 'distance:asc|desc, name:asc|desc, distance, -distance, name, -name'),
+  q('_include', 'practitioner:location, PractitionerRole:practitioner, PractitionerRole:location'),
+  q('distinct-by', 'practitioner or location: the first matching role of each'),
+];
+const idParam = path('id', 'resource id ([A-Za-z0-9-.]{1,64})');
+const written = (type) => ({
+  200: { description: `the updated ${type} (meta.versionId incremented; ETag W/"<version>"), or with Prefer: return=OperationOutcome the validation warnings`, content: fhir({ oneOf: [ref(type), ref('OperationOutcome')] }) },
+  201: { description: `the created ${type} (meta.versionId 1; Location header)`, content: fhir({ oneOf: [ref(type), ref('OperationOutcome')] }) },
+  ...errors,
+});
+const writeBody = (type) => ({ requestBody: { required: true, content: fhir(ref(type)) } });
+const deleted = { 200: { description: 'MSG_DELETED_ID', content: fhir(ref('OperationOutcome')) }, ...errors };
+const directoryPaths = {};
+for (const type of directoryTypes) {
+  const searchable = type === 'Practitioner' || type === 'PractitionerRole';
+  directoryPaths[`/${type}`] = {
+    ...(searchable ? {
+      get: {
+        summary: `Search ${type} (filters AND together; page, count and the meta.tag count/page/maxCount triple; link self/next/previous)`,
+        description: `Discovery key: search_${type.toLowerCase()}_endpoint. Unknown parameters are MSG_PARAM_INVALID unless Prefer: handling=lenient.`,
+        ...scoped(directoryRead),
+        parameters: type === 'Practitioner' ? practitionerSearchParams : roleSearchParams,
+        responses: ok(`searchset Bundle of ${type}${type === 'PractitionerRole' ? ' (with included Practitioner and Location entries, search.mode include)' : ''}`, ref(`${type}Bundle`)),
+      },
+    } : {}),
+    post: { summary: `Create a ${type} (validated; id assigned)`, ...scoped(directoryWrite), parameters: [], responses: written(type), ...writeBody(type) },
+  };
+  directoryPaths[`/${type}/{id}`] = {
+    get: { summary: `Read a ${type} (ETag W/"<version>")`, ...scoped(directoryRead), parameters: [idParam], responses: ok(type, ref(type)) },
+    put: {
+      summary: `Create or replace a ${type} (validated; If-Match for optimistic concurrency, 412 when stale)`, ...scoped(directoryWrite),
+      parameters: [idParam, { name: 'If-Match', in: 'header', required: false, description: 'W/"<versionId>"', schema: { type: 'string' } }],
+      responses: written(type), ...writeBody(type),
+    },
+    delete: { summary: `Delete a ${type} and its search rows${type === 'Practitioner' ? ' (and photo)' : ''}`, ...scoped(directoryWrite), parameters: [idParam], responses: deleted },
+  };
+}
+directoryPaths['/Practitioner/$photo/{id}'] = {
+  get: {
+    summary: 'A practitioner\'s photo as the documents\' Parameters (base64 valueAttachment, real content type); none is 422 MSG_REFERENCE_ID_NOT_FOUND',
+    description: 'Discovery key: get_practitionerphoto_endpoint.', ...scoped(directoryRead), parameters: [path('id', 'practitioner id')],
+    responses: ok('the photo', ref('PhotoParameters')),
+  },
+  put: {
+    summary: 'Upload a practitioner\'s photo: JPEG or PNG (checked by magic bytes), at most 1 MiB', ...scoped(directoryWrite), parameters: [path('id', 'practitioner id')],
+    requestBody: { required: true, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } },
+    responses: ok('the stored photo\'s Parameters (without data)', ref('PhotoParameters')),
+  },
+};
+
 const doc = {
   openapi: '3.1.0',
   info: {
-    title: 'practice-fhir contracts API',
+    title: 'practice-fhir API',
     version: /^version\s*=\s*"([^"]+)"/m.exec(readFileSync('Cargo.toml', 'utf8'))[1],
-    description: 'UK private-practice contracts, prices, fee calculation and price validation (Healthcode contracts APIs), with the documents\' error codes. Find every URL through /contract/.well-known/api-configuration.',
+    description: 'UK private-practice contracts, prices, fee calculation and price validation (Healthcode contracts APIs), and the practitioner directory (Healthcode practice management APIs, UK Core Practitioner), with the documents\' error codes. Find every URL through /contract/.well-known/api-configuration and /.well-known/api-configuration.',
   },
   servers: [{ url: 'http://127.0.0.1:8787' }],
   components: {
+    responses: Object.fromEntries(Object.entries(errorResponses).map(([status, r]) => [`E${status}`, r])),
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RS256/ES256) with scope and sites claims' } },
     schemas: {
       Coding: { type: 'object', properties: { system: { type: 'string' }, code: { type: 'string' }, display: { type: 'string' }, id: { type: 'string' } } },
@@ -102,6 +256,7 @@ const doc = {
           },
         },
       },
+      ...directorySchemas,
       ApiConfiguration: { type: 'object', additionalProperties: { type: 'string', format: 'uri' } },
     },
   },
@@ -156,6 +311,7 @@ const doc = {
       get: op('One multi-procedure set', ['get_multi_proc_set_endpoint'], [q('siteId', 'site id; site is a synonym', true), q('providerGroup', 'set id', true)], ok('the set\'s records', ref('Contract'))),
       put: op('Replace an editable set\'s records', ['get_multi_proc_set_endpoint'], [], ok('the set', ref('Contract')), { requestBody: contractBody }),
     },
+    ...directoryPaths,
     '/contract/audit': {
       get: op('A site\'s audit log, newest first', ['(none: practice-fhir extension)'], [q('site', 'site id', true), q('page', 'page'), q('count', 'page size')], ok('AuditEvent Bundle', ref('Bundle'))),
     },

@@ -11,13 +11,18 @@ use practice_fhir::directory::synth::{
     ProfessionEntry, SynthSpec,
 };
 use practice_fhir::directory::{index_rows, SqlValue, Statement};
-use practice_fhir::search::{CandidateRow, ResourceRow, SearchQuery, SqlPlan, EARTH_RADIUS_KM};
+use practice_fhir::search::{
+    CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan, EARTH_RADIUS_KM,
+};
 use practice_fhir::{IssueCode, OperationOutcome, QueryParams};
 use proptest::prelude::*;
 use rusqlite::{params_from_iter, Connection};
 use serde_json::{json, Value};
 
-const MIGRATION: &str = include_str!("../migrations/0003_directory.sql");
+const MIGRATION: &str = concat!(
+    include_str!("../migrations/0003_directory.sql"),
+    include_str!("../migrations/0005_near_by_location.sql")
+);
 const NOW: &str = "2026-11-23T21:00:00Z";
 const BASE: &str = "https://example.test/fhir/R";
 
@@ -67,11 +72,12 @@ fn resource_rows(conn: &Connection, st: &Statement) -> Vec<ResourceRow> {
     check_d1_limits(st);
     let mut stmt = conn.prepare(&st.sql).unwrap();
     stmt.query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
-        Ok(ResourceRow {
-            id: r.get(0)?,
-            json: r.get(1)?,
-            distance_km: None,
-        })
+        let mut row = ResourceRow::new(r.get(0)?, r.get(1)?);
+        // The near page statements also return the role's location.
+        if r.as_ref().column_count() > 2 {
+            row.location_id = r.get(2)?;
+        }
+        Ok(row)
     })
     .unwrap()
     .collect::<Result<_, _>>()
@@ -79,6 +85,22 @@ fn resource_rows(conn: &Connection, st: &Statement) -> Vec<ResourceRow> {
 }
 
 /// The worker's flow, natively.
+fn location_rows(conn: &Connection, st: &Statement) -> Vec<LocationCandidate> {
+    check_d1_limits(st);
+    let mut stmt = conn.prepare(&st.sql).unwrap();
+    stmt.query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
+        Ok(LocationCandidate {
+            location_id: r.get(0)?,
+            lat: r.get(1)?,
+            lon: r.get(2)?,
+            roles: r.get::<_, i64>(3)? as f64,
+        })
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
 fn run(conn: &Connection, query: &SearchQuery) -> Value {
     let (matches, max_count) = match query.to_sql() {
         SqlPlan::Paged { page, count } => {
@@ -115,6 +137,17 @@ fn run(conn: &Connection, query: &SearchQuery) -> Value {
                 .collect::<Result<_, _>>()
                 .unwrap();
             let page = query.select_near(cands);
+            let fetched: Vec<ResourceRow> = page
+                .fetch()
+                .iter()
+                .flat_map(|st| resource_rows(conn, st))
+                .collect();
+            (page.arrange(fetched), page.max_count)
+        }
+        SqlPlan::NearLocations { locations } => {
+            let page = query
+                .select_near_locations(location_rows(conn, &locations))
+                .unwrap();
             let fetched: Vec<ResourceRow> = page
                 .fetch()
                 .iter()
@@ -861,6 +894,269 @@ fn pages_never_overlap_or_skip() {
     brute.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (got, _) = walk(&conn, "count=40&near=51.5:-0.12:25&_sort=distance", true);
     assert_eq!(got, brute.into_iter().map(|(_, id)| id).collect::<Vec<_>>());
+}
+
+/// Role ids within `radius` km of `centre`, among `only` (all when `None`), in the order a
+/// distance sort gives: distance (ascending or not), then id.
+fn brute_near(
+    conn: &Connection,
+    centre: (f64, f64),
+    radius: f64,
+    ascending: bool,
+    only: Option<&HashSet<String>>,
+) -> Vec<String> {
+    let mut s = conn
+        .prepare("SELECT ri.role_id, li.lat, li.lon FROM role_ix ri JOIN location_ix li ON li.location_id = ri.location_id WHERE li.lat IS NOT NULL AND li.lon IS NOT NULL")
+        .unwrap();
+    let rows: Vec<(String, f64, f64)> = s
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut hits: Vec<(f64, String)> = rows
+        .into_iter()
+        .filter(|(id, _, _)| only.is_none_or(|o| o.contains(id)))
+        .map(|(id, lat, lon)| {
+            (
+                practice_fhir::search::haversine_km(centre.0, centre.1, lat, lon),
+                id,
+            )
+        })
+        .filter(|(d, _)| *d <= radius)
+        .collect();
+    hits.sort_by(|a, b| {
+        let o = a.0.total_cmp(&b.0);
+        if ascending { o } else { o.reverse() }.then(a.1.cmp(&b.1))
+    });
+    hits.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Every location's stored role count equals its roles in role_ix.
+fn assert_role_counts(conn: &Connection) {
+    let wrong: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM location_ix li WHERE li.roles != (SELECT COUNT(*) FROM role_ix ri WHERE ri.location_id = li.location_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(wrong, 0, "locations with a stale role count");
+}
+
+#[test]
+fn near_ranked_by_location_equals_brute_force_with_ties_filters_and_writes() {
+    let mut conn = db();
+    let mut resources = Vec::new();
+    generate(
+        SynthSpec {
+            practitioners: 1200,
+            seed: 7,
+        },
+        |r| resources.push(r),
+    );
+    // Ties: three locations at one point, two mirrored about the centre's meridian (the same
+    // distance from a different point), with several roles each, so groups are cut by pages.
+    let centre = (51.5, -0.12);
+    let mut extra = Vec::new();
+    for (i, (lat, lon)) in [
+        (51.52, -0.13),
+        (51.52, -0.13),
+        (51.52, -0.13),
+        (51.51, -0.17),
+        (51.51, -0.07),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("TIE{i}");
+        extra.push(location_json(
+            &id,
+            "Tie",
+            "W1H 1AA",
+            "London",
+            lat,
+            lon,
+            "2025-01-01T00:00:00Z",
+        ));
+        for j in 0..7 {
+            extra.push(role_json(
+                &format!("TR{i}{j}"),
+                (&format!("SP{:07}", j + 1), "Dr Tie"),
+                (&id, "Tie"),
+                None,
+                None,
+                &[],
+                "2025-06-01T00:00:00Z",
+            ));
+        }
+    }
+    // Roles stored before their location still count (the location counts them).
+    extra.rotate_left(1);
+    resources.extend(extra);
+    store_all(&mut conn, &resources);
+    assert_role_counts(&conn);
+
+    fn walk_ids(conn: &Connection, q: &str) -> Vec<String> {
+        let (got, max) = walk(conn, q, true);
+        assert_eq!(got.len() as u64, max, "{q}");
+        got
+    }
+    for (q, ascending) in [
+        ("near=51.5:-0.12:25&count=7", true),
+        ("near=51.5:-0.12:25&_sort=distance:desc&count=11", false),
+        ("near=51.5:-0.12:6&_sort=-distance&count=3", false),
+        ("near=51.5:-0.12:6&count=100", true),
+    ] {
+        assert_eq!(
+            walk_ids(&conn, q),
+            brute_near(
+                &conn,
+                centre,
+                if q.contains(":25") { 25.0 } else { 6.0 },
+                ascending,
+                None
+            ),
+            "{q}"
+        );
+    }
+    // With filters: the filtered set (without near) measured by brute force.
+    for filter in [
+        "specialty=0003A",
+        "ages-treated=C1,C2",
+        "_lastUpdated=ge2025-06-01",
+        "gender=female&insurer=bup",
+    ] {
+        let (set, _) = walk(&conn, &format!("{filter}&count=100"), true);
+        let set: HashSet<String> = set.into_iter().collect();
+        let q = format!("near=51.5:-0.12:25&{filter}&count=9");
+        let want = brute_near(&conn, centre, 25.0, true, Some(&set));
+        assert!(!want.is_empty(), "{q}");
+        assert_eq!(walk_ids(&conn, &q), want, "{q}");
+    }
+
+    // Writes keep the counts in step: a role moved, a role deleted, a location replaced.
+    let moved = role_json(
+        "TR00",
+        ("SP0000001", "Dr Tie"),
+        ("TIE3", "Tie"),
+        None,
+        None,
+        &[],
+        "2025-07-01T00:00:00Z",
+    );
+    store_all(&mut conn, &[moved]);
+    for st in practice_fhir::directory::index::delete_rows(
+        practice_fhir::directory::ResourceKind::PractitionerRole,
+        "TR41",
+    ) {
+        conn.execute(&st.sql, params_from_iter(st.params.iter().map(to_sql)))
+            .unwrap();
+    }
+    let replaced = location_json(
+        "TIE1",
+        "Tie",
+        "W1H 1AA",
+        "London",
+        51.52,
+        -0.13,
+        "2025-08-01T00:00:00Z",
+    );
+    store_all(&mut conn, &[replaced]);
+    assert_role_counts(&conn);
+    assert_eq!(
+        walk_ids(&conn, "near=51.5:-0.12:25&count=7"),
+        brute_near(&conn, centre, 25.0, true, None)
+    );
+}
+
+/// Every row of every directory table, in a stable order.
+fn dump(conn: &Connection) -> Vec<String> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let mut st = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+        let n = st.column_count();
+        let mut rows: Vec<String> = st
+            .query_map([], |r| {
+                let mut cells = vec![t.clone()];
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    cells.push(format!("{v:?}"));
+                }
+                Ok(cells.join("|"))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.sort();
+        out.extend(rows);
+    }
+    out
+}
+
+#[test]
+fn bulk_import_sql_stores_exactly_what_resource_by_resource_writes_store() {
+    let mut resources = Vec::new();
+    generate(
+        SynthSpec {
+            practitioners: 400,
+            seed: 11,
+        },
+        |r| resources.push(r),
+    );
+    // A second load replaces some of them: roles moved to other locations, a location moved,
+    // a practitioner renamed (old index rows must go).
+    let mut second: Vec<Value> = Vec::new();
+    for r in resources
+        .iter()
+        .filter(|r| r["resourceType"] == "PractitionerRole")
+        .take(40)
+    {
+        let mut r = r.clone();
+        r["location"][0]["reference"] = json!("Location/HP000003");
+        second.push(r);
+    }
+    let mut moved = resources
+        .iter()
+        .find(|r| r["resourceType"] == "Location")
+        .unwrap()
+        .clone();
+    moved["position"]["latitude"] = json!(52.2);
+    second.push(moved);
+    let mut renamed = resources
+        .iter()
+        .find(|r| r["resourceType"] == "Practitioner")
+        .unwrap()
+        .clone();
+    renamed["name"][0]["family"] = json!("Quellingsworth");
+    second.push(renamed);
+
+    let mut one_by_one = db();
+    store_all(&mut one_by_one, &resources);
+    store_all(&mut one_by_one, &second);
+
+    let bulk = db();
+    // Files of 700 resources: roles arrive before and after their locations' files.
+    for chunk in resources
+        .chunks(700)
+        .rev()
+        .chain(std::iter::once(&second[..]))
+    {
+        let lines = practice_fhir::directory::bulk::bulk_sql(chunk).unwrap();
+        assert!(
+            lines.iter().all(|l| l.len() <= 100_000),
+            "D1 statement limit"
+        );
+        bulk.execute_batch(&lines.join("\n")).unwrap();
+    }
+    assert_role_counts(&bulk);
+    assert_eq!(dump(&bulk), dump(&one_by_one));
 }
 
 #[test]

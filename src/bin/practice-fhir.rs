@@ -3,24 +3,38 @@
 //! ```text
 //! practice-fhir generate --practitioners N [--seed S] --out data.ndjson
 //! practice-fhir import data.ndjson|bundle.json --sql out.sql [--batch N] [--now INSTANT]
+//!                      [--rejects rejects.ndjson] [--progress auto|bar|lines|none]
+//!                      [--validate core|minimal]
 //! ```
 //!
-//! `import` writes the very statements the worker runs (`index_rows`), with values inlined as
-//! SQL literals, for `wrangler d1 execute DB --file out.sql`. With `--batch N` it writes files
-//! of at most N resources each (`out.0001.sql`, …) to stay under D1's per-file limits.
+//! `import` validates every resource as the worker's writes do (the core's UK Core and FHIR
+//! type validation, then `index_rows`), reports each rejected resource with its reason, and
+//! writes the accepted ones as the rows the worker writes, in bulk form (`directory::bulk`:
+//! grouped deletes and multi-row inserts, values inlined as SQL literals), for
+//! `wrangler d1 execute DB --file out.sql` (`scripts/d1-import.sh` runs them, locally or with
+//! `--remote`). With `--batch N` it writes files of at most N resources each (`out.0001.sql`,
+//! …) to stay under D1's per-file limits. Each file holds whole resources only, and wrangler
+//! runs a file as one batch (local D1) or one import (remote D1), both all-or-nothing, so a
+//! failure never leaves a resource half-stored; every resource's rows are delete-then-insert,
+//! so re-running a file is safe. `--validate minimal` keeps only the
+//! directory's own checks (for the documents' samples, which break FHIR's `cpt-2`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use practice_fhir::directory::bulk::bulk_sql;
 use practice_fhir::directory::synth::{generate, SynthSpec};
 use practice_fhir::directory::{index_rows, ResourceKind};
+use practice_fhir::validate_resource;
 use serde_json::Value;
 
 const USAGE: &str = "usage:
   practice-fhir generate --practitioners N [--seed S] --out data.ndjson
-  practice-fhir import <data.ndjson|bundle.json> --sql out.sql [--batch N] [--now INSTANT]";
+  practice-fhir import <data.ndjson|bundle.json> --sql out.sql [--batch N] [--now INSTANT]
+                       [--rejects rejects.ndjson] [--progress auto|bar|lines|none]
+                       [--validate core|minimal]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -130,7 +144,7 @@ fn now_instant() -> String {
     )
 }
 
-/// The minimal checks before storing: what the directory cannot do without.
+/// What the directory cannot do without, beyond FHIR validity.
 fn check(resource: &Value) -> Result<(), String> {
     let ty = resource["resourceType"].as_str().unwrap_or("");
     let non_empty = |key: &str| resource[key].as_array().is_some_and(|a| !a.is_empty());
@@ -153,12 +167,141 @@ fn check(resource: &Value) -> Result<(), String> {
     }
 }
 
+/// The worker's write rules: the core's validation (errors reject, warnings do not), then the
+/// directory's own needs. The reason names the code, the element and the problem.
+fn validate(resource: &Value, core: bool) -> Result<(), String> {
+    check(resource)?;
+    if !core {
+        return Ok(());
+    }
+    let outcome = validate_resource(&resource.to_string());
+    match outcome.first_error() {
+        None => Ok(()),
+        Some(issue) => {
+            let at = issue.expression.first().map(String::as_str).unwrap_or("");
+            Err(if at.is_empty() || issue.diagnostics.contains(at) {
+                format!("{}: {}", issue.code.as_str(), issue.diagnostics)
+            } else {
+                format!("{}: {} ({at})", issue.code.as_str(), issue.diagnostics)
+            })
+        }
+    }
+}
+
+/// How progress is shown on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProgressStyle {
+    /// A bar redrawn in place (stderr is a terminal).
+    Bar,
+    /// A plain line every few seconds (logs, CI).
+    Lines,
+    /// Nothing but the summary.
+    Silent,
+}
+
+/// Import progress over the input's bytes (NDJSON) or entries (a Bundle).
+struct Progress {
+    style: ProgressStyle,
+    total: u64,
+    unit: &'static str,
+    done: u64,
+    resources: u64,
+    rejected: u64,
+    started: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(style: ProgressStyle, total: u64, unit: &'static str) -> Progress {
+        let now = Instant::now();
+        Progress {
+            style,
+            total,
+            unit,
+            done: 0,
+            resources: 0,
+            rejected: 0,
+            started: now,
+            last: now,
+        }
+    }
+
+    /// Moves to `done` (bytes or entries), after `resources` more, `rejected` of them refused.
+    fn advance(&mut self, done: u64, resources: u64, rejected: u64) {
+        self.done = done;
+        self.resources += resources;
+        self.rejected += rejected;
+        let every = match self.style {
+            ProgressStyle::Bar => Duration::from_millis(100),
+            ProgressStyle::Lines => Duration::from_secs(5),
+            ProgressStyle::Silent => return,
+        };
+        if self.last.elapsed() >= every {
+            self.last = Instant::now();
+            self.draw();
+        }
+    }
+
+    fn line(&self) -> String {
+        let percent = if self.total == 0 {
+            100.0
+        } else {
+            self.done as f64 * 100.0 / self.total as f64
+        };
+        let (done, total) = if self.unit == "MB" {
+            (self.done as f64 / 1e6, self.total as f64 / 1e6)
+        } else {
+            (self.done as f64, self.total as f64)
+        };
+        format!(
+            "{percent:5.1}% {done:.1}/{total:.1} {} · {} resources, {} rejected · {:.1} s",
+            self.unit,
+            self.resources,
+            self.rejected,
+            self.started.elapsed().as_secs_f64()
+        )
+    }
+
+    fn draw(&self) {
+        match self.style {
+            ProgressStyle::Bar => {
+                const WIDTH: usize = 30;
+                let filled = if self.total == 0 {
+                    WIDTH
+                } else {
+                    ((self.done.min(self.total) as f64 / self.total as f64) * WIDTH as f64) as usize
+                };
+                eprint!(
+                    "\r\x1b[2Kimport [{}{}] {}",
+                    "#".repeat(filled),
+                    "-".repeat(WIDTH - filled),
+                    self.line()
+                );
+            }
+            ProgressStyle::Lines => eprintln!("import: {}", self.line()),
+            ProgressStyle::Silent => {}
+        }
+    }
+
+    fn finish(&mut self) {
+        self.done = self.total;
+        if self.style != ProgressStyle::Silent {
+            self.draw();
+            if self.style == ProgressStyle::Bar {
+                eprintln!();
+            }
+        }
+    }
+}
+
+/// SQL files of at most `batch` whole resources each, written in bulk form
+/// ([`bulk_sql`]): one file's resources have distinct ids, so a repeated id starts a new file.
 struct SqlSink {
     base: String,
     batch: Option<usize>,
     file_no: usize,
-    in_file: usize,
-    writer: Option<BufWriter<File>>,
+    pending: Vec<Value>,
+    ids: HashSet<(String, String)>,
     files: Vec<String>,
 }
 
@@ -173,31 +316,75 @@ impl SqlSink {
         }
     }
 
-    fn write_resource(&mut self, sql: &[String]) -> Result<(), String> {
-        let full = self.batch.is_some_and(|b| self.in_file >= b);
-        if self.writer.is_none() || full {
+    fn write_resource(&mut self, resource: Value) -> Result<(), String> {
+        let key = (
+            resource["resourceType"].as_str().unwrap_or("").to_owned(),
+            resource["id"].as_str().unwrap_or("").to_owned(),
+        );
+        let full = self.batch.is_some_and(|b| self.pending.len() >= b);
+        if full || self.ids.contains(&key) {
             self.finish()?;
-            self.file_no += 1;
-            self.in_file = 0;
-            let path = self.path();
-            let file = File::create(&path).map_err(|e| format!("{path}: {e}"))?;
-            self.writer = Some(BufWriter::new(file));
-            self.files.push(path);
         }
-        if let Some(w) = self.writer.as_mut() {
-            for line in sql {
-                writeln!(w, "{line}").map_err(|e| e.to_string())?;
-            }
-        }
-        self.in_file += 1;
+        self.ids.insert(key);
+        self.pending.push(resource);
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), String> {
-        if let Some(mut w) = self.writer.take() {
-            w.flush().map_err(|e| e.to_string())?;
+        if self.pending.is_empty() {
+            return Ok(());
         }
+        if self.batch.is_none() && self.file_no > 0 {
+            // One output file was asked for, but an id repeats: number the files.
+            self.batch = Some(usize::MAX);
+        }
+        self.file_no += 1;
+        let path = self.path();
+        let lines = bulk_sql(&self.pending).map_err(|o| o.to_string())?;
+        let file = File::create(&path).map_err(|e| format!("{path}: {e}"))?;
+        let mut w = BufWriter::new(file);
+        for line in lines {
+            writeln!(w, "{line}").map_err(|e| format!("{path}: {e}"))?;
+        }
+        w.flush().map_err(|e| format!("{path}: {e}"))?;
+        self.files.push(path);
+        self.pending.clear();
+        self.ids.clear();
         Ok(())
+    }
+}
+
+/// What was accepted and rejected, for the summary and the rejects file.
+struct Tally {
+    accepted: BTreeMap<String, usize>,
+    rejected: BTreeMap<String, Vec<String>>,
+    rejects: Option<BufWriter<File>>,
+}
+
+impl Tally {
+    fn reject(&mut self, at: String, reason: String) -> Result<(), String> {
+        if let Some(w) = self.rejects.as_mut() {
+            writeln!(w, "{}", serde_json::json!({"at": at, "reason": reason}))
+                .map_err(|e| e.to_string())?;
+        }
+        self.rejected.entry(reason).or_default().push(at);
+        Ok(())
+    }
+}
+
+fn progress_style(option: Option<&String>) -> Result<ProgressStyle, String> {
+    match option.map(String::as_str) {
+        None | Some("auto") => Ok(if std::io::stderr().is_terminal() {
+            ProgressStyle::Bar
+        } else {
+            ProgressStyle::Lines
+        }),
+        Some("bar") => Ok(ProgressStyle::Bar),
+        Some("lines") => Ok(ProgressStyle::Lines),
+        Some("none") => Ok(ProgressStyle::Silent),
+        Some(other) => Err(format!(
+            "--progress must be auto, bar, lines or none, not '{other}'"
+        )),
     }
 }
 
@@ -212,19 +399,35 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
         .map(|_| number(&options, "batch", None).map(|n| n.max(1) as usize))
         .transpose()?;
     let now = options.get("now").cloned().unwrap_or_else(now_instant);
+    let style = progress_style(options.get("progress"))?;
+    let core_validation = match options.get("validate").map(String::as_str) {
+        None | Some("core") => true,
+        Some("minimal") => false,
+        Some(other) => return Err(format!("--validate must be core or minimal, not '{other}'")),
+    };
     let mut sink = SqlSink {
         base: out.clone(),
         batch,
         file_no: 0,
-        in_file: 0,
-        writer: None,
+        pending: Vec::new(),
+        ids: HashSet::new(),
         files: Vec::new(),
     };
-    let mut accepted: BTreeMap<String, usize> = BTreeMap::new();
-    let mut rejected: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut handle = |where_: String, parsed: Result<Value, String>| -> Result<(), String> {
+    let rejects = match options.get("rejects") {
+        Some(path) => Some(BufWriter::new(
+            File::create(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
+        None => None,
+    };
+    let mut tally = Tally {
+        accepted: BTreeMap::new(),
+        rejected: BTreeMap::new(),
+        rejects,
+    };
+    // One resource: validated, stamped with meta.lastUpdated when it has none, written whole.
+    let mut handle = |at: String, parsed: Result<Value, String>| -> Result<bool, String> {
         let outcome = parsed.and_then(|mut resource| {
-            check(&resource)?;
+            validate(&resource, core_validation)?;
             if resource.pointer("/meta/lastUpdated").is_none() {
                 if let Some(obj) = resource.as_object_mut() {
                     let meta = obj
@@ -235,24 +438,26 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
                     }
                 }
             }
-            let statements = index_rows(&resource).map_err(|o| o.to_string())?;
-            Ok((
-                resource["resourceType"].as_str().unwrap_or("?").to_owned(),
-                statements,
-            ))
+            // Storable as the worker would store it (the rows are written in bulk form later).
+            index_rows(&resource).map_err(|o| o.to_string())?;
+            Ok(resource)
         });
         match outcome {
-            Ok((ty, statements)) => {
-                let sql: Vec<String> = statements.iter().map(|s| s.to_literal_sql()).collect();
-                sink.write_resource(&sql)?;
-                *accepted.entry(ty).or_default() += 1;
+            Ok(resource) => {
+                let ty = resource["resourceType"].as_str().unwrap_or("?").to_owned();
+                sink.write_resource(resource)?;
+                *tally.accepted.entry(ty).or_default() += 1;
+                Ok(true)
             }
-            Err(reason) => rejected.entry(reason).or_default().push(where_),
+            Err(reason) => {
+                tally.reject(at, reason)?;
+                Ok(false)
+            }
         }
-        Ok(())
     };
 
     let mut file = File::open(input).map_err(|e| format!("{input}: {e}"))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = [0u8; 4096];
     let n = file.read(&mut head).map_err(|e| format!("{input}: {e}"))?;
     let head_text = String::from_utf8_lossy(head.get(..n).unwrap_or(&[]));
@@ -266,43 +471,75 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
         .trim_end()
         .to_owned();
     let single_document = !(first_line.starts_with('{') && first_line.ends_with('}'));
-    let mut each = |where_: String, value: Result<Value, String>| -> Result<(), String> {
-        match value {
-            Ok(v) if v["resourceType"] == "Bundle" => {
-                for (i, entry) in v["entry"].as_array().into_iter().flatten().enumerate() {
-                    handle(
-                        format!("{where_} entry[{i}]"),
-                        Ok(entry["resource"].clone()),
-                    )?;
-                }
-                Ok(())
-            }
-            other => handle(where_, other),
-        }
-    };
+    let mut progress;
     if single_document {
         let value: Value = serde_json::from_reader(BufReader::new(file))
             .map_err(|e| format!("{input}: not JSON: {e}"))?;
-        each(input.clone(), Ok(value))?;
+        if value["resourceType"] == "Bundle" {
+            let entries = value["entry"].as_array().map_or(&[][..], Vec::as_slice);
+            progress = Progress::new(style, entries.len() as u64, "entries");
+            for (i, entry) in entries.iter().enumerate() {
+                let ok = match entry.get("resource") {
+                    Some(r) => handle(format!("{input} entry[{i}]"), Ok(r.clone()))?,
+                    None => handle(
+                        format!("{input} entry[{i}]"),
+                        Err("Bundle.entry has no resource".into()),
+                    )?,
+                };
+                progress.advance(i as u64 + 1, 1, u64::from(!ok));
+            }
+        } else {
+            progress = Progress::new(style, 1, "resources");
+            let ok = handle(input.clone(), Ok(value))?;
+            progress.advance(1, 1, u64::from(!ok));
+        }
     } else {
+        progress = Progress::new(style, size, "MB");
+        let mut done = 0u64;
         for (i, line) in BufReader::new(file).lines().enumerate() {
             let line = line.map_err(|e| format!("{input}: {e}"))?;
+            done += line.len() as u64 + 1;
             if line.trim().is_empty() {
                 continue;
             }
-            let parsed = serde_json::from_str::<Value>(&line).map_err(|e| format!("not JSON: {e}"));
-            each(format!("line {}", i + 1), parsed)?;
+            let at = format!("line {}", i + 1);
+            match serde_json::from_str::<Value>(&line) {
+                // A Bundle on one line: its entries, each on its own.
+                Ok(v) if v["resourceType"] == "Bundle" => {
+                    let entries = v["entry"].as_array().map_or(&[][..], Vec::as_slice);
+                    let mut rejected = 0;
+                    for (j, entry) in entries.iter().enumerate() {
+                        let resource = entry
+                            .get("resource")
+                            .cloned()
+                            .ok_or_else(|| "Bundle.entry has no resource".to_owned());
+                        rejected += u64::from(!handle(format!("{at} entry[{j}]"), resource)?);
+                    }
+                    progress.advance(done, entries.len() as u64, rejected);
+                }
+                parsed => {
+                    let ok = handle(at, parsed.map_err(|e| format!("not JSON: {e}")))?;
+                    progress.advance(done, 1, u64::from(!ok));
+                }
+            }
         }
     }
+    progress.finish();
     sink.finish()?;
-    for (ty, n) in &accepted {
+    if let Some(mut w) = tally.rejects.take() {
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    for (ty, n) in &tally.accepted {
         eprintln!("accepted {n:>8} {ty}");
     }
-    let total_rejected: usize = rejected.values().map(Vec::len).sum();
+    let total_rejected: usize = tally.rejected.values().map(Vec::len).sum();
     eprintln!("rejected {total_rejected:>8}");
-    for (reason, at) in &rejected {
+    for (reason, at) in &tally.rejected {
         let sample: Vec<&str> = at.iter().take(5).map(String::as_str).collect();
         eprintln!("  {:>6} × {reason} (e.g. {})", at.len(), sample.join(", "));
+    }
+    if let Some(path) = options.get("rejects") {
+        eprintln!("rejects listed in {path}");
     }
     for f in &sink.files {
         eprintln!("wrote {f}");

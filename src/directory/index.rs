@@ -101,10 +101,18 @@ fn invalid(code: IssueCode, path: &str, what: &str) -> OperationOutcome {
 
 /// The statements deleting one resource and all its index rows.
 pub fn delete_rows(kind: ResourceKind, id: &str) -> Vec<Statement> {
-    let mut out = vec![Statement::new(
+    let mut out = Vec::new();
+    if kind == ResourceKind::PractitionerRole {
+        // Keep the role count of the role's old location (migration 0005) in step.
+        out.push(Statement::new(
+            "UPDATE location_ix SET roles = roles - 1 WHERE location_id = (SELECT location_id FROM role_ix WHERE role_id = ?)",
+            vec![id.into()],
+        ));
+    }
+    out.push(Statement::new(
         format!("DELETE FROM {} WHERE id = ?", kind.table()),
         vec![id.into()],
-    )];
+    ));
     for (table, key) in kind.index_tables() {
         out.push(Statement::new(
             format!("DELETE FROM {table} WHERE {key} = ?"),
@@ -441,9 +449,12 @@ fn location_rows(id: &str, l: &Value, out: &mut Vec<Statement>) -> Result<(), Op
     };
     let lat = coordinate("latitude", 90.0)?;
     let lon = coordinate("longitude", 180.0)?;
+    // `roles` counts the roles whose (first) location this is: a `near` search without other
+    // filters reads it instead of every role (migration 0005). Roles written before their
+    // location are counted here; later ones add themselves (role_rows).
     out.push(Statement::new(
-        "INSERT INTO location_ix (location_id, lat, lon) VALUES (?, ?, ?)",
-        vec![id.into(), lat, lon],
+        "INSERT INTO location_ix (location_id, lat, lon, roles) VALUES (?, ?, ?, (SELECT COUNT(*) FROM role_ix WHERE location_id = ?))",
+        vec![id.into(), lat, lon, id.into()],
     ));
     address_postcodes(l, "location_postcode", "location_id", id, out);
     Ok(())
@@ -470,6 +481,12 @@ fn role_rows(id: &str, r: &Value, out: &mut Vec<Statement>) {
             location.map_or(SqlValue::Null, SqlValue::from),
         ],
     ));
+    if let Some(location) = location {
+        out.push(Statement::new(
+            "UPDATE location_ix SET roles = roles + 1 WHERE location_id = ?",
+            vec![location.into()],
+        ));
+    }
     let mut ages: Vec<String> = Vec::new();
     for ext in extensions(r).filter(|e| ext_name(e) == "agestreated") {
         for code in ext

@@ -4,6 +4,7 @@
 //! The worker and the import tool both call [`index_rows`], so a resource written at the
 //! edge and one loaded from a file produce byte-identical rows.
 
+pub mod bulk;
 pub mod index;
 pub mod normalise;
 pub mod synth;

@@ -706,6 +706,7 @@ pub fn role_json(
     last_updated: &str,
 ) -> Value {
     let ext: Vec<Value> = ages.iter().map(|a| coded_ext("agestreated", *a)).collect();
+    let no_ext = ext.is_empty();
     let mut codings = Vec::new();
     if let Some(s) = specialty {
         codings.push(coding("specialty", s));
@@ -721,8 +722,12 @@ pub fn role_json(
         "practitioner": {"reference": format!("Practitioner/{}", practitioner.0), "display": practitioner.1},
         "location": [{"reference": format!("Location/{}", location.0), "display": location.1}],
     });
-    if !codings.is_empty() {
-        if let Value::Object(m) = &mut role {
+    if let Value::Object(m) = &mut role {
+        // FHIR allows no empty arrays: a role treating no listed ages has no extension.
+        if no_ext {
+            m.remove("extension");
+        }
+        if !codings.is_empty() {
             m.insert("specialty".into(), Value::Array(codings));
         }
     }

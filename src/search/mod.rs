@@ -6,8 +6,10 @@
 //! 1. `SearchQuery::practitioner(&params)` or `SearchQuery::practitioner_role(&params, now)`;
 //! 2. `query.to_sql()`: for [`SqlPlan::Paged`] run `page` (rows of [`ResourceRow`]) and `count`
 //!    (one integer); for [`SqlPlan::Near`] run `candidates` (rows of [`CandidateRow`]), then
-//!    `query.select_near(candidates)` gives a [`NearPage`] whose `fetch()` statements return the
-//!    page's rows (any order) and whose `arrange(rows)` puts them in order with their distances;
+//!    `query.select_near(candidates)` gives a [`NearPage`]; for [`SqlPlan::NearLocations`] run
+//!    `locations` (rows of [`LocationCandidate`]), then `query.select_near_locations(rows)?`
+//!    gives one. A [`NearPage`]'s `fetch()` statements return the page's rows (any order) and
+//!    its `arrange(rows)` puts them in order with their distances;
 //! 3. `query.include_sql(&matches)`: run each statement, collecting [`ResourceRow`]s;
 //! 4. `query.searchset(&matches, &included, max_count, base_url)`.
 
@@ -17,7 +19,7 @@ pub mod params;
 pub mod sql;
 
 pub use near::{haversine_km, BoundingBox, NearFilter, EARTH_RADIUS_KM};
-pub use sql::{CandidateRow, NearPage, ResourceRow, SqlPlan};
+pub use sql::{CandidateRow, LocationCandidate, NearPage, ResourceRow, SqlPlan};
 
 use crate::directory::normalise::{instant, postcode, prefix_upper_bound};
 use crate::directory::SqlValue;

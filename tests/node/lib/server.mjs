@@ -34,15 +34,18 @@ function freePort() {
   });
 }
 
-/** Starts wrangler dev; resolves to { origin, stop, persist }. */
-export async function startWorker({ seed = true, vars = {} } = {}) {
+/**
+ * Starts wrangler dev; resolves to { origin, stop, persist }. With `persist` it serves that
+ * existing local D1/KV directory (migrations applied, nothing seeded, kept on stop).
+ */
+export async function startWorker({ seed = true, vars = {}, persist: keep } = {}) {
   const env = toolEnv();
-  const persist = mkdtempSync(join(tmpdir(), 'pf-e2e-'));
+  const persist = keep ?? mkdtempSync(join(tmpdir(), 'pf-e2e-'));
   const wrangler = join(BIN, 'wrangler');
   execFileSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     cwd: ROOT, env, stdio: 'pipe',
   });
-  if (seed) {
+  if (seed && !keep) {
     execFileSync(join(ROOT, 'scripts/seed-local.sh'), ['--persist-to', persist], { cwd: ROOT, env, stdio: 'pipe' });
   }
   const port = await freePort();
@@ -69,7 +72,7 @@ export async function startWorker({ seed = true, vars = {} } = {}) {
   const stop = async () => {
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
     await new Promise((r) => setTimeout(r, 300));
-    rmSync(persist, { recursive: true, force: true });
+    if (!keep) rmSync(persist, { recursive: true, force: true });
   };
   return { origin, stop, persist, log: () => output };
 }
