@@ -11,7 +11,7 @@ const q = (name, description, required = false, extra = {}) => ({ name, in: 'que
 const path = (name, description) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 // Error responses are shared components (the document is embedded in the worker: keep it small).
 const errorResponses = {
-  400: { description: 'MSG_CANT_PARSE_CONTENT, MSG_MISSING_MANDATORY_PARAM, MSG_INVALID_FORMAT, MSG_PARAM_EMPTY, MSG_OP_NOT_ALLOWED', content: fhir(ref('OperationOutcome')) },
+  400: { description: 'MSG_CANT_PARSE_CONTENT, MSG_MISSING_MANDATORY_PARAM, MSG_INVALID_FORMAT, MSG_PARAM_EMPTY, MSG_OP_NOT_ALLOWED; MSG_PARAM_INVALID for an unknown query parameter', content: fhir(ref('OperationOutcome')) },
   401: { description: 'MSG_AUTH_REQUIRED: missing, malformed, expired or badly signed token', content: fhir(ref('OperationOutcome')) },
   403: { description: 'MSG_FORBIDDEN: the token lacks the scope or the site', content: fhir(ref('OperationOutcome')) },
   404: { description: 'MSG_NOT_FOUND', content: fhir(ref('OperationOutcome')) },

@@ -55,8 +55,13 @@ pub enum IssueCode {
     OpNotAllowed,
     /// 422: the entity already exists.
     EntityAlreadyExists,
-    /// 422: parameter content is not valid (also: unknown query parameter).
+    /// 422: parameter content is not valid.
     ParamInvalid,
+    /// 400: an unknown query parameter. Written as `MSG_PARAM_INVALID` like [`ParamInvalid`]
+    /// (the documents have no code of its own), but SPEC-NOTES gives it status 400.
+    ///
+    /// [`ParamInvalid`]: IssueCode::ParamInvalid
+    UnknownParam,
     /// 422: a referenced id does not exist.
     ReferenceIdNotFound,
     /// 422: the database refused the operation.
@@ -80,7 +85,8 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
-    /// Every code, for tables and tests.
+    /// Every code of the documents (each `MSG_...` string once; `UnknownParam` shares
+    /// `ParamInvalid`'s), for tables and parsing.
     pub const ALL: [IssueCode; 17] = [
         IssueCode::CantParseContent,
         IssueCode::MissingMandatoryParam,
@@ -110,7 +116,7 @@ impl IssueCode {
             IssueCode::ParamEmpty => "MSG_PARAM_EMPTY",
             IssueCode::OpNotAllowed => "MSG_OP_NOT_ALLOWED",
             IssueCode::EntityAlreadyExists => "MSG_ENTITY_ALREADY_EXISTS",
-            IssueCode::ParamInvalid => "MSG_PARAM_INVALID",
+            IssueCode::ParamInvalid | IssueCode::UnknownParam => "MSG_PARAM_INVALID",
             IssueCode::ReferenceIdNotFound => "MSG_REFERENCE_ID_NOT_FOUND",
             IssueCode::DatabaseError => "MSG_DATABASE_ERROR",
             IssueCode::AuthRequired => "MSG_AUTH_REQUIRED",
@@ -133,7 +139,7 @@ impl IssueCode {
             IssueCode::ParamEmpty => "Parameter is null/empty.",
             IssueCode::OpNotAllowed => "Operation is not allowed.",
             IssueCode::EntityAlreadyExists => "Entity already exists in database.",
-            IssueCode::ParamInvalid => "Parameter content is not valid.",
+            IssueCode::ParamInvalid | IssueCode::UnknownParam => "Parameter content is not valid.",
             IssueCode::ReferenceIdNotFound => "Reference ID is not found.",
             IssueCode::DatabaseError => "Entity failed to process from database.",
             IssueCode::AuthRequired => "Authentication is required.",
@@ -154,7 +160,8 @@ impl IssueCode {
             | IssueCode::MissingMandatoryParam
             | IssueCode::InvalidFormat
             | IssueCode::ParamEmpty
-            | IssueCode::OpNotAllowed => 400,
+            | IssueCode::OpNotAllowed
+            | IssueCode::UnknownParam => 400,
             IssueCode::EntityAlreadyExists
             | IssueCode::ParamInvalid
             | IssueCode::ReferenceIdNotFound
@@ -175,7 +182,10 @@ impl IssueCode {
         match self {
             IssueCode::CantParseContent => "structure",
             IssueCode::MissingMandatoryParam => "required",
-            IssueCode::InvalidFormat | IssueCode::ParamEmpty | IssueCode::ParamInvalid => "invalid",
+            IssueCode::InvalidFormat
+            | IssueCode::ParamEmpty
+            | IssueCode::ParamInvalid
+            | IssueCode::UnknownParam => "invalid",
             IssueCode::OpNotAllowed | IssueCode::MethodNotAllowed => "not-supported",
             IssueCode::EntityAlreadyExists => "duplicate",
             IssueCode::ReferenceIdNotFound | IssueCode::NotFound => "not-found",
@@ -383,6 +393,10 @@ mod tests {
         }
         assert_eq!(IssueCode::InvalidFormat.http_status(), 400);
         assert_eq!(IssueCode::ReferenceIdNotFound.http_status(), 422);
+        // SPEC-NOTES: an unknown query parameter is a 400 written as MSG_PARAM_INVALID.
+        assert_eq!(IssueCode::UnknownParam.as_str(), "MSG_PARAM_INVALID");
+        assert_eq!(IssueCode::UnknownParam.http_status(), 400);
+        assert_eq!(IssueCode::ParamInvalid.http_status(), 422);
         let o = OperationOutcome::error(IssueCode::ParamEmpty, "Parameter 'gender' is empty.");
         assert_eq!(o.http_status(), 400);
         assert!(o.has_errors());

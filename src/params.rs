@@ -96,7 +96,7 @@ impl QueryParams {
             !known.contains(&k.as_str()) && !FHIR_RESULT_PARAMS.contains(&k.as_str())
         }) {
             Some((k, _)) => Err(OperationOutcome::error(
-                IssueCode::ParamInvalid,
+                IssueCode::UnknownParam,
                 format!("Unknown parameter '{k}'."),
             )),
             None => Ok(()),

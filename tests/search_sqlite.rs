@@ -600,8 +600,8 @@ fn bad_input_gets_the_documents_codes() {
         Some(IssueCode::InvalidFormat)
     );
     assert_eq!(p("gender="), Some(IssueCode::ParamEmpty));
-    assert_eq!(p("foo=1"), Some(IssueCode::ParamInvalid));
-    assert_eq!(p("near=1:1:1"), Some(IssueCode::ParamInvalid));
+    assert_eq!(p("foo=1"), Some(IssueCode::UnknownParam));
+    assert_eq!(p("near=1:1:1"), Some(IssueCode::UnknownParam));
     assert!(SearchQuery::practitioner(&QueryParams::from_query("foo=1", true)).is_ok());
     assert_eq!(p("count=0"), Some(IssueCode::InvalidFormat));
     assert_eq!(p("count=101"), Some(IssueCode::InvalidFormat));

@@ -467,6 +467,6 @@ mod tests {
         assert_eq!(code("page=0"), IssueCode::InvalidFormat);
         assert_eq!(code("_lastUpdated=yesterday"), IssueCode::InvalidFormat);
         assert_eq!(code("service-code=ISC/"), IssueCode::InvalidFormat);
-        assert_eq!(code("colour=red"), IssueCode::ParamInvalid);
+        assert_eq!(code("colour=red"), IssueCode::UnknownParam);
     }
 }

@@ -729,7 +729,7 @@ mod tests {
         );
         assert_eq!(
             code("payor=bup&service-type=ISC/X&colour=red"),
-            ParamInvalid
+            UnknownParam
         );
         let lenient = FeeRequest::from_params(&QueryParams::from_query(
             "payor=bup&service-type=ISC/X&colour=red",

@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(code("payor=bup&code=A"), IssueCode::MissingMandatoryParam);
         assert_eq!(
             code("payor=bup&codeType=P&code=A&x=1"),
-            IssueCode::ParamInvalid
+            IssueCode::UnknownParam
         );
         let e = b
             .validate_price(&QueryParams::from_query(

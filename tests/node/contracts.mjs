@@ -95,7 +95,7 @@ export function contractTests(server) {
     assert.match(body.issue[0].diagnostics, /service-type/);
     body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=&service-type=ISC/E0002620`), 400, 'MSG_PARAM_EMPTY');
     assert.match(body.issue[0].diagnostics, /payor/);
-    body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=slf&service-type=ISC/E0002620&bogus=1`), 422, 'MSG_PARAM_INVALID');
+    body = await assertOutcome(await send(`${fee}?site=HC00JXI&payor=slf&service-type=ISC/E0002620&bogus=1`), 400, 'MSG_PARAM_INVALID');
     assert.match(body.issue[0].diagnostics, /bogus/);
     // Prefer: handling=lenient ignores the unknown parameter.
     const lenient = await send(`${fee}?site=HC00JXI&payor=slf&practitioner=SP046728&location=HP002166&service-type=ISC/E0002620&bogus=1`,
