@@ -642,7 +642,7 @@ fn bad_input_gets_the_documents_codes() {
         r("is-onlinebooking-available=1"),
         Some(IssueCode::InvalidFormat)
     );
-    assert_eq!(r("regulator-reference=1"), Some(IssueCode::ParamInvalid));
+    assert_eq!(r("regulator-reference=1"), Some(IssueCode::UnknownParam));
 }
 
 #[test]
