@@ -525,21 +525,7 @@ impl SearchQuery {
         if self.near_by_location() {
             return self.near_locations_sql(near);
         }
-        let b = near.bounding_box();
-        let mut box_sql = vec!["li.lat BETWEEN ? AND ?".to_owned()];
-        let mut box_params = vec![SqlValue::Real(b.lat_min), SqlValue::Real(b.lat_max)];
-        if !b.lon_ranges.is_empty() {
-            let ranges: Vec<&str> = b
-                .lon_ranges
-                .iter()
-                .map(|_| "li.lon BETWEEN ? AND ?")
-                .collect();
-            box_sql.push(format!("({})", ranges.join(" OR ")));
-            for (lo, hi) in &b.lon_ranges {
-                box_params.push(SqlValue::Real(*lo));
-                box_params.push(SqlValue::Real(*hi));
-            }
-        }
+        let (box_sql, mut box_params) = Self::box_sql(near);
         let (where_sql, params) = self.where_clause(&box_sql);
         box_params.extend(params);
         // Candidates can be many (a dense city): read only what ranking needs. The role row
