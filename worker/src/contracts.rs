@@ -33,6 +33,19 @@ fn body_site(body: &Value) -> Result<String, OperationOutcome> {
         })
 }
 
+/// The start of every site write: a `contract.write` token, the JSON body, and the body's
+/// site, which the token must cover.
+async fn site_write(
+    req: &mut Request,
+    env: &Env,
+) -> Result<(Claims, Value, String), OperationOutcome> {
+    let claims = authorize(req, env, Scope::ContractWrite).await?;
+    let body = http::read_json(req).await?;
+    let site = body_site(&body)?;
+    claims.require_site(&site)?;
+    Ok((claims, body, site))
+}
+
 /// `If-Match: W/"3"` (or `3`) as a version number; 400 when it is not one.
 fn if_match(req: &Request) -> Result<Option<i64>, OperationOutcome> {
     let Some(raw) = header(req, "if-match") else {
@@ -235,10 +248,7 @@ fn paging(params: &QueryParams, name: &str, default: usize) -> Result<usize, Ope
 
 /// `POST /contract`: add or update a payor (insurer) or a contact as payor.
 pub async fn add_payor(mut req: Request, env: &Env) -> Answer {
-    let claims = authorize(&req, env, Scope::ContractWrite).await?;
-    let body = http::read_json(&mut req).await?;
-    let site = body_site(&body)?;
-    claims.require_site(&site)?;
+    let (claims, body, site) = site_write(&mut req, env).await?;
     let new_id = store::next_provider_group(env).await?;
     let writer = Writer {
         sub: &claims.sub,
@@ -311,10 +321,7 @@ pub async fn delete_payor(req: &Request, env: &Env, site: &str) -> Answer {
 
 /// `POST $contract-price`: set services, services with procedures and prices, atomically.
 pub async fn contract_price(mut req: Request, env: &Env) -> Answer {
-    let claims = authorize(&req, env, Scope::ContractWrite).await?;
-    let body = http::read_json(&mut req).await?;
-    let site = body_site(&body)?;
-    claims.require_site(&site)?;
+    let (claims, body, site) = site_write(&mut req, env).await?;
     let writer = Writer {
         sub: &claims.sub,
         method: "POST",
@@ -377,10 +384,7 @@ pub async fn delete_price(req: &Request, env: &Env, site: &str) -> Answer {
 
 /// `PUT $multi-proc-set`: replace an editable set's records.
 pub async fn put_multi_proc_set(mut req: Request, env: &Env) -> Answer {
-    let claims = authorize(&req, env, Scope::ContractWrite).await?;
-    let body = http::read_json(&mut req).await?;
-    let site = body_site(&body)?;
-    claims.require_site(&site)?;
+    let (claims, body, site) = site_write(&mut req, env).await?;
     let writer = Writer {
         sub: &claims.sub,
         method: "PUT",

@@ -16,15 +16,11 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request};
 
 use crate::auth::authorize;
-use crate::http::{self, fhir, fhir_versioned, header, internal, Answer};
+use crate::http::{self, db, fhir, fhir_versioned, header, internal, Answer};
 use crate::store::now_iso;
 
 /// Largest accepted photo.
 const MAX_PHOTO_BYTES: usize = 1024 * 1024;
-
-fn db(env: &Env) -> Result<D1Database, OperationOutcome> {
-    env.d1("DB").map_err(internal)
-}
 
 fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
     worker::console_error!("d1: {err}");

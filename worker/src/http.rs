@@ -2,7 +2,7 @@
 //! becomes a response, request bodies with their size limit, query parameters.
 
 use practice_fhir::{IssueCode, OperationOutcome, QueryParams};
-use worker::{Headers, Request, Response};
+use worker::{D1Database, Env, Headers, Request, Response};
 
 /// The content type of every FHIR body.
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -20,6 +20,11 @@ pub fn internal(err: impl std::fmt::Display) -> OperationOutcome {
         IssueCode::InternalError,
         "The request could not be processed.",
     )
+}
+
+/// The D1 binding (`DB`); a missing binding is a deployment error, answered as a 500.
+pub fn db(env: &Env) -> Result<D1Database, OperationOutcome> {
+    env.d1("DB").map_err(internal)
 }
 
 /// A body with the given content type and status.

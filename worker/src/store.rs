@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Env};
 
-use crate::http::internal;
+use crate::http::{db, internal};
 
 /// How many times a write retries after losing a race to a concurrent write.
 const MAX_ATTEMPTS: u32 = 200;
@@ -81,10 +81,6 @@ pub struct Writer<'a> {
     pub method: &'a str,
     /// The endpoint path.
     pub endpoint: &'a str,
-}
-
-fn db(env: &Env) -> Result<D1Database, OperationOutcome> {
-    env.d1("DB").map_err(internal)
 }
 
 fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
