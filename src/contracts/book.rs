@@ -622,6 +622,21 @@ impl ContractBook {
         self.tariffs.insert(tariff.key.clone(), tariff);
     }
 
+    /// Removes a self-pay list and its prices.
+    pub fn remove_self_pay_list(&mut self, id: &str) {
+        let before = self.self_pay.len();
+        self.self_pay.retain(|s| s.id != id);
+        if self.self_pay.len() != before {
+            self.prices.retain(|k, _| k.contract != id);
+            self.rebuild_index();
+        }
+    }
+
+    /// Removes a multi-procedure set.
+    pub fn remove_multi_proc_set(&mut self, id: &str) {
+        self.multi_proc_sets.retain(|s| s.id != id);
+    }
+
     /// Deletes a tariff.
     pub fn delete_tariff(&mut self, key: &TariffKey) -> Option<Tariff> {
         self.tariffs.remove(key)

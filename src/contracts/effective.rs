@@ -263,7 +263,7 @@ impl ContractBook {
         })
     }
 
-    fn source_for_key(&self, key: &PriceKey) -> PriceSource {
+    pub(crate) fn source_for_key(&self, key: &PriceKey) -> PriceSource {
         let (payor, sub_type) = match self.payor_contract_by_id(&key.contract) {
             Some(c) if key.practitioner.is_some() => {
                 (c.payor.clone(), SubType::PractitionerBespoke)

@@ -174,9 +174,15 @@ impl ContractBook {
         Ok((payor, prac, loc))
     }
 
-    fn sym_of(&self, what: &str, code: &Code) -> Result<Sym, OperationOutcome> {
-        code.with_key(|key| self.syms.get(key))
-            .ok_or_else(|| not_found(what, &code.key()))
+    /// The interned code, or the request's "no price" error: a code the book has never seen
+    /// has no price, and saying so does not depend on which other rows the book holds (a
+    /// per-payor slice in the browser and the edge's partial book answer alike).
+    fn sym_of(
+        &self,
+        code: &Code,
+        miss: impl FnOnce() -> OperationOutcome,
+    ) -> Result<Sym, OperationOutcome> {
+        code.with_key(|key| self.syms.get(key)).ok_or_else(miss)
     }
 
     /// The fee alone: the same arithmetic as [`ContractBook::quote_fee`] without the
@@ -184,7 +190,9 @@ impl ContractBook {
     pub fn fee_total(&self, req: &FeeRequest) -> Result<Decimal, OperationOutcome> {
         let (payor, prac, loc) = self.fee_context(req)?;
         let chain = self.chain(payor, prac, loc);
-        let service = self.sym_of("Service", &req.service)?;
+        let service = self.sym_of(&req.service, || {
+            no_price(&req.service, req.procedures.first(), &req.payor)
+        })?;
         if req.procedures.is_empty() {
             let (_, _, hit) = self
                 .resolve(&chain, service, NONE)
@@ -228,7 +236,7 @@ impl ContractBook {
         let n = req.procedures.len();
         let items = items.get_mut(..n).ok_or_else(|| too_many(n))?;
         for ((slot, code), order) in items.iter_mut().zip(&req.procedures).zip(0..) {
-            let sym = self.sym_of("Procedure", code)?;
+            let sym = self.sym_of(code, || no_price(&req.service, Some(code), &req.payor))?;
             let (_, _, hit) = self
                 .resolve(chain, service, sym)
                 .ok_or_else(|| no_price(&req.service, Some(code), &req.payor))?;
@@ -267,7 +275,9 @@ impl ContractBook {
     pub fn quote_fee(&self, req: &FeeRequest) -> Result<FeeQuote, OperationOutcome> {
         let (payor, prac, loc) = self.fee_context(req)?;
         let chain = self.chain(payor, prac, loc);
-        let service = self.sym_of("Service", &req.service)?;
+        let service = self.sym_of(&req.service, || {
+            no_price(&req.service, req.procedures.first(), &req.payor)
+        })?;
         if req.procedures.is_empty() {
             let (_, key, hit) = self
                 .resolve(&chain, service, NONE)
@@ -297,7 +307,7 @@ impl ContractBook {
         let mut items = Vec::with_capacity(n);
         let mut sources = Vec::with_capacity(n);
         for (order, code) in req.procedures.iter().enumerate() {
-            let sym = self.sym_of("Procedure", code)?;
+            let sym = self.sym_of(code, || no_price(&req.service, Some(code), &req.payor))?;
             let (_, key, hit) = self
                 .resolve(&chain, service, sym)
                 .ok_or_else(|| no_price(&req.service, Some(code), &req.payor))?;

@@ -502,6 +502,32 @@ impl ContractBook {
         let id =
             str_field(contract, "id").ok_or_else(|| invalid_format("Contract.id", "missing"))?;
         let rules = multiproc::rules_from_json(contract)?;
+        if self.multi_proc_set(id).is_none() {
+            if let Some(owner) = self.payor_contract_by_id(id).cloned() {
+                // The site's own set for one of its payor contracts: created editable, and
+                // the contract now names it, so it wins over the payor's default set.
+                let name = owner
+                    .display
+                    .clone()
+                    .unwrap_or_else(|| owner.payor.id.clone());
+                self.set_multi_proc_set(MultiProcSet {
+                    id: id.to_string(),
+                    description: format!("Multi-Procedure Calculation ({name}, site {site})"),
+                    editable: true,
+                    payor: Some(owner.payor.id.clone()),
+                    is_default: false,
+                    rules,
+                });
+                self.add_payor(PayorContract {
+                    multi_proc_set: Some(id.to_string()),
+                    ..owner
+                })?;
+                let set = self
+                    .multi_proc_set(id)
+                    .ok_or_else(|| not_found("Multi-procedure set", id))?;
+                return Ok(multiproc::set_json(&site, set));
+            }
+        }
         let set = self.replace_multi_proc_rules(id, rules)?;
         Ok(multiproc::set_json(&site, set))
     }

@@ -28,8 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::book::{ContractBook, PayorContract, Price, PriceKey, SelfPayList};
-use super::codes::{invalid_format, Code, PayorKind, PayorRef};
-use super::multiproc::{MultiProcRule, MultiProcSet, ValueOf};
+use super::codes::{Code, PayorKind, PayorRef};
+use super::multiproc::MultiProcSet;
+use super::rows::{record_from_row, record_to_row};
 use super::tariff::{CodeType, Tariff, TariffKey};
 use crate::money::{money_from_json, money_string};
 use crate::outcome::{IssueCode, OperationOutcome};
@@ -63,6 +64,21 @@ struct Snapshot {
     multi_proc_sets: Vec<SnapSet>,
     #[serde(default)]
     tariffs: Vec<SnapTariff>,
+    /// A slice's description (payors covered, `since`, `lastUpdated`); ignored on load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slice: Option<Value>,
+    /// What a slice since a time says went (merged by [`ContractBook::merge_snapshot_json`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    removed: Vec<SnapRemoved>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapRemoved {
+    kind: String,
+    key: Value,
+    #[serde(default)]
+    at: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -189,13 +205,15 @@ impl ContractBook {
             .collect()
     }
 
-    fn from_snapshot(snap: Snapshot) -> Result<ContractBook, OperationOutcome> {
+    fn from_snapshot(mut snap: Snapshot) -> Result<ContractBook, OperationOutcome> {
         if let Some(f) = snap.format.as_deref().filter(|f| *f != SNAPSHOT_FORMAT) {
             return Err(cant_parse(format_args!("unknown format '{f}'")));
         }
         if let Some(v) = snap.version.filter(|v| *v != SNAPSHOT_VERSION) {
             return Err(cant_parse(format_args!("unsupported version {v}")));
         }
+        // A slice's tombstones only mean something when merged into a book.
+        snap.removed.clear();
         let mut book = ContractBook::new(snap.site);
         for p in snap.practitioners {
             book.add_practitioner(p);
@@ -279,6 +297,116 @@ impl ContractBook {
         Ok(book)
     }
 
+    /// Merges a slice (a snapshot of some of the site's payors, or what changed since a time)
+    /// into this book: what the slice says went is removed, then everything it holds is
+    /// added or replaced. Slices of several payors merge into one book that prices them all.
+    pub fn merge_snapshot_json(&mut self, json: &str) -> Result<(), OperationOutcome> {
+        let mut snap: Snapshot = serde_json::from_str(json).map_err(cant_parse)?;
+        if snap.site != self.site {
+            return Err(OperationOutcome::error(
+                IssueCode::ParamInvalid,
+                format!("The slice is of site '{}', not '{}'.", snap.site, self.site),
+            ));
+        }
+        let removed = std::mem::take(&mut snap.removed);
+        let incoming = ContractBook::from_snapshot(snap)?;
+        for r in &removed {
+            self.apply_removal(r)?;
+        }
+        for p in &incoming.practitioners {
+            self.add_practitioner(p.clone());
+        }
+        for c in &incoming.payors {
+            self.add_payor(c.clone())?;
+        }
+        for s in &incoming.self_pay {
+            self.add_self_pay_list(s.clone())?;
+        }
+        for (k, p) in &incoming.prices {
+            self.set_price(k.clone(), p.clone())?;
+        }
+        for s in &incoming.multi_proc_sets {
+            self.set_multi_proc_set(s.clone());
+        }
+        for t in incoming.tariffs.values() {
+            self.set_tariff(t.clone());
+        }
+        Ok(())
+    }
+
+    fn apply_removal(&mut self, r: &SnapRemoved) -> Result<(), OperationOutcome> {
+        let s = |name: &str| r.key.get(name).and_then(Value::as_str).map(str::to_string);
+        match r.kind.as_str() {
+            "payor" => {
+                if let Some(p) = s("payor") {
+                    let _ = self.delete_payor(&p);
+                }
+            }
+            "price" => {
+                let (Some(contract), Some(service)) = (s("contract"), s("service")) else {
+                    return Err(cant_parse("removed price without contract and service"));
+                };
+                let key = PriceKey {
+                    contract,
+                    service: Code::parse("removed.service", &service)?,
+                    procedure: s("procedure")
+                        .map(|p| Code::parse("removed.procedure", &p))
+                        .transpose()?,
+                    location: s("location"),
+                    practitioner: s("practitioner"),
+                };
+                self.delete_price(&key);
+            }
+            "selfPay" => {
+                if let Some(id) = s("id") {
+                    self.remove_self_pay_list(&id);
+                }
+            }
+            "multiProcSet" => {
+                if let Some(id) = s("id") {
+                    self.remove_multi_proc_set(&id);
+                }
+            }
+            "tariff" => {
+                if let (Some(payor), Some(code_type), Some(code)) =
+                    (s("payor"), s("codeType"), s("code"))
+                {
+                    self.delete_tariff(&TariffKey {
+                        payor,
+                        code_type: CodeType::parse("removed.codeType", &code_type)?,
+                        code,
+                        practitioner: s("practitioner"),
+                    });
+                }
+            }
+            other => return Err(cant_parse(format_args!("unknown removed kind '{other}'"))),
+        }
+        Ok(())
+    }
+
+    /// A slice as the API serves it: the partial book of `rows`, described by `slice`, with
+    /// the tombstones among the rows as `removed`.
+    pub fn slice_json(
+        site: &str,
+        rows: &super::rows::RowSet,
+        slice: Value,
+    ) -> Result<String, OperationOutcome> {
+        let book = ContractBook::from_rows(site, rows)?;
+        let mut snap: Snapshot =
+            serde_json::from_str(&book.to_snapshot_json()).map_err(cant_parse)?;
+        snap.slice = Some(slice);
+        snap.removed = rows
+            .removed
+            .iter()
+            .map(|r| SnapRemoved {
+                kind: r.kind.clone(),
+                key: serde_json::from_str(&r.key).unwrap_or(Value::Null),
+                at: Some(r.at.clone()),
+            })
+            .collect();
+        serde_json::to_string(&snap).map_err(cant_parse)
+    }
+
     /// Writes the book's snapshot (compact JSON, deterministic order).
     pub fn to_snapshot_json(&self) -> String {
         let snap = Snapshot {
@@ -353,48 +481,12 @@ impl ContractBook {
                     maximum_price: money_text(t.maximum_price),
                 })
                 .collect(),
+            slice: None,
+            removed: Vec::new(),
         };
         // Serialising plain structs of strings cannot fail; an empty object is the safe fallback.
         serde_json::to_string(&snap).unwrap_or_else(|_| String::from("{}"))
     }
-}
-
-fn record_to_row(r: &MultiProcRule) -> Vec<String> {
-    let mut row = vec![
-        format!("{:02}", r.calc_group),
-        r.proc_number.to_string(),
-        r.percentage.normalize().to_string(),
-    ];
-    if let Some(v) = r.value_of {
-        row.push(v.code().to_string());
-    }
-    row
-}
-
-fn record_from_row(row: &[String]) -> Result<MultiProcRule, OperationOutcome> {
-    let field = "multiProcSets.records";
-    let bad = || {
-        invalid_format(
-            field,
-            format_args!("{row:?} is not [calcGroup, procNumber, percentage, valueOf?]"),
-        )
-    };
-    let (g, k, p, v) = match row {
-        [g, k, p] => (g, k, p, None),
-        [g, k, p, v] => (g, k, p, Some(v)),
-        _ => return Err(bad()),
-    };
-    let count = |t: &str| t.trim().parse::<u32>().ok().filter(|n| *n > 0);
-    let percentage: rust_decimal::Decimal = p.trim().parse().map_err(|_| bad())?;
-    if percentage.is_sign_negative() {
-        return Err(bad());
-    }
-    Ok(MultiProcRule {
-        calc_group: count(g).ok_or_else(bad)?,
-        proc_number: count(k).ok_or_else(bad)?,
-        percentage,
-        value_of: v.map(|v| ValueOf::parse(field, v)).transpose()?,
-    })
 }
 
 #[cfg(test)]
