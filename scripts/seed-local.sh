@@ -9,10 +9,11 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
 mkdir -p target/seed
-node scripts/seed-sql.mjs > target/seed/contracts.sql
-wrangler d1 execute DB --local --file target/seed/contracts.sql "$@" >/dev/null
-echo "seed: loaded $(grep -c '^INSERT' target/seed/contracts.sql) contract books"
 PF=(cargo run --quiet --bin practice-fhir --)
+# Contracts: each seeded site's rows cleared and written with the worker's own statements.
+"${PF[@]}" contracts-sql data/seed-contracts.json data/demo-site.json > target/seed/contracts.sql 2>/dev/null
+wrangler d1 execute DB --local --file target/seed/contracts.sql "$@" >/dev/null
+echo "seed: loaded $(node scripts/seed-sql.mjs --sites | tr ',' '\n' | wc -l) contract sites as rows"
 "${PF[@]}" generate --practitioners "${SEED_PRACTITIONERS:-300}" --seed 1 --out target/seed/directory.ndjson >/dev/null
 # The documents' own sample practitioner has a telecom without a system (FHIR's cpt-2): it is
 # the contract, so it is loaded with the directory's checks only.

@@ -34,13 +34,15 @@ const USAGE: &str = "usage:
   practice-fhir generate --practitioners N [--seed S] --out data.ndjson
   practice-fhir import <data.ndjson|bundle.json> --sql out.sql [--batch N] [--now INSTANT]
                        [--rejects rejects.ndjson] [--progress auto|bar|lines|none]
-                       [--validate core|minimal]";
+                       [--validate core|minimal]
+  practice-fhir contracts-sql <snapshots.json>... [--now INSTANT]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("generate") => cmd_generate(args.get(1..).unwrap_or(&[])),
         Some("import") => cmd_import(args.get(1..).unwrap_or(&[])),
+        Some("contracts-sql") => cmd_contracts_sql(args.get(1..).unwrap_or(&[])),
         _ => Err(USAGE.to_owned()),
     };
     if let Err(message) = result {
@@ -544,5 +546,41 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
     for f in &sink.files {
         eprintln!("wrote {f}");
     }
+    Ok(())
+}
+
+/// `contracts-sql`: ContractBook snapshot files (one snapshot or an array) as the SQL that
+/// stores them as rows: each site's rows are cleared, then written with the statements every
+/// write uses (`rows::store_book`), prices without a time stamped with `--now`. Loading twice
+/// changes nothing.
+fn cmd_contracts_sql(args: &[String]) -> Result<(), String> {
+    use practice_fhir::contracts::rows::{clear_site, store_book};
+    use practice_fhir::ContractBook;
+    let (options, files) = parse_args(args)?;
+    let now = options
+        .get("now")
+        .cloned()
+        .unwrap_or_else(|| "2026-01-01T00:00:00Z".to_owned());
+    if files.is_empty() {
+        return Err(USAGE.to_owned());
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut sites = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+        let books = ContractBook::many_from_snapshot_json(&text)
+            .map_err(|o| format!("{file}: {}", o.to_json_string()))?;
+        for book in books {
+            let mut statements = clear_site(book.site());
+            statements.extend(store_book(&book, &now).statements);
+            for st in statements {
+                writeln!(out, "{}", st.to_literal_sql()).map_err(|e| e.to_string())?;
+            }
+            sites += 1;
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    eprintln!("contracts-sql: {sites} sites");
     Ok(())
 }
