@@ -723,11 +723,10 @@ pub fn effective_plan(site: &str, req: &EffectivePricesRequest) -> Vec<Query> {
     };
     p.extend([
         text(site),
-        text(prac),
-        text(prac),
         text(loc),
-        text(loc),
+        text(prac),
         text(site),
+        text(prac),
         text(prac),
         text(loc),
         text(loc),
@@ -760,13 +759,15 @@ pub fn effective_plan(site: &str, req: &EffectivePricesRequest) -> Vec<Query> {
     let with = format!(
         "WITH pc AS ({pc}), \
          na AS (SELECT id FROM contract_payor WHERE site = ? AND payor = 'na'), \
-         chain (contract, loc, prac, rnk, ord) AS ( \
-           SELECT id, '', ?, 0, ord FROM pc WHERE ? <> '' \
-           UNION ALL SELECT id, ?, '', 1, ord FROM pc WHERE ? <> '' \
-           UNION ALL SELECT s.id, '', s.practitioner, 2, pc.ord FROM pc JOIN contract_self_pay s ON s.site = ? AND s.practitioner = ? WHERE pc.payor = 'slf' \
-           UNION ALL SELECT id, '', '', 3, ord FROM pc \
-           UNION ALL SELECT na.id, ?, '', 4, pc.ord FROM pc, na WHERE pc.payor <> 'na' AND ? <> '' \
-           UNION ALL SELECT na.id, '', '', 5, pc.ord FROM pc, na WHERE pc.payor <> 'na'), \
+         steps (rnk) AS (VALUES (0), (1), (2), (3), (4), (5)), \
+         chain AS (SELECT CASE WHEN st.rnk >= 4 THEN na.id WHEN st.rnk = 2 THEN sp.id ELSE pc.id END AS contract, \
+           CASE WHEN st.rnk IN (1, 4) THEN ? ELSE '' END AS loc, CASE WHEN st.rnk IN (0, 2) THEN ? ELSE '' END AS prac, \
+           st.rnk AS rnk, pc.ord AS ord \
+           FROM pc CROSS JOIN steps st LEFT JOIN na ON 1 \
+           LEFT JOIN contract_self_pay sp ON sp.site = ? AND sp.practitioner = ? \
+           WHERE (st.rnk <> 0 OR ? <> '') AND (st.rnk <> 1 OR ? <> '') \
+           AND (st.rnk <> 2 OR (pc.payor = 'slf' AND sp.id IS NOT NULL)) \
+           AND (st.rnk < 4 OR (pc.payor <> 'na' AND na.id IS NOT NULL)) AND (st.rnk <> 4 OR ? <> '')), \
          hit AS (SELECT {cols}, c.rnk, c.ord, ROW_NUMBER() OVER (PARTITION BY c.ord, p.service_scheme, p.service_code, p.proc_scheme, p.proc_code ORDER BY c.rnk) AS rn \
            FROM chain c JOIN contract_price p ON p.site = ? AND p.contract = c.contract AND p.location = c.loc AND p.practitioner = c.prac \
            WHERE p.net IS NOT NULL{filter})"

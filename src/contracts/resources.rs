@@ -81,29 +81,44 @@ impl PayorContract {
     }
 }
 
+/// One page of a payor list as the documents' Bundle: the page's payor contracts, the page
+/// number and size asked, and the number of payors across all pages.
+pub fn payors_page_json(
+    payors: &[PayorContract],
+    page: usize,
+    count: usize,
+    max_count: usize,
+) -> Value {
+    let entries: Vec<Value> = payors
+        .iter()
+        .map(|c| json!({"resource": c.to_json(None)}))
+        .collect();
+    json!({
+        "resourceType": "Bundle",
+        "meta": {"tag": [
+            {"code": "count", "display": count.to_string()},
+            {"code": "page", "display": page.to_string()},
+            {"code": "maxCount", "display": max_count.to_string()}
+        ]},
+        "type": "collection",
+        "total": entries.len(),
+        "entry": entries
+    })
+}
+
 impl ContractBook {
     /// The payor list Bundle of the site (`count`/`page`/`maxCount` tags; `total` on this page).
     pub fn payors_bundle(&self, page: usize, count: usize) -> Value {
         let page = page.max(1);
         let count = count.clamp(1, super::effective::MAX_COUNT);
-        let entries: Vec<Value> = self
+        let on_page: Vec<PayorContract> = self
             .payors
             .iter()
             .skip((page - 1).saturating_mul(count))
             .take(count)
-            .map(|c| json!({"resource": c.to_json(None)}))
+            .cloned()
             .collect();
-        json!({
-            "resourceType": "Bundle",
-            "meta": {"tag": [
-                {"code": "count", "display": count.to_string()},
-                {"code": "page", "display": page.to_string()},
-                {"code": "maxCount", "display": self.payors.len().to_string()}
-            ]},
-            "type": "collection",
-            "total": entries.len(),
-            "entry": entries
-        })
+        payors_page_json(&on_page, page, count, self.payors.len())
     }
 
     /// `GET …/contract/site/{siteId}`: the payor list with `page`/`count`/`_count` paging.

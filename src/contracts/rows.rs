@@ -859,7 +859,10 @@ pub fn diff(site: &str, before: &ContractBook, after: &ContractBook, now: &str) 
         let moved = after
             .payor_contract(&payor_of(before, &k.contract))
             .is_some_and(|c| c.id != k.contract);
-        if moved {
+        // A price whose whole contract went is deleted (and tombstoned) with the contract.
+        let contract_gone = after.payor_contract_by_id(&k.contract).is_none()
+            && !after.self_pay.iter().any(|s| s.id == k.contract);
+        if moved || contract_gone {
             continue;
         }
         st.push(Statement::new(

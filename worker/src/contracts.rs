@@ -1,16 +1,24 @@
-//! The contracts endpoints (seed 001). Each handler authorises, loads or writes the site's
-//! book through [`crate::store`], and lets the core answer: the fee and validation answers
-//! are the same code as the npm package's.
+//! The contracts endpoints (seed 001). Each handler authorises, lets the core compile the
+//! queries for the rows that can apply, runs them through [`crate::store`], and lets the core
+//! answer from the partial book of those rows: the fee and validation answers are the same
+//! code as the npm package's. Writes go through [`store::write_book`] (or, for deletes, one
+//! batch the core compiled), so each touches only the rows it changes.
 
 use practice_fhir::auth::{Claims, Scope};
-use practice_fhir::contracts::{PayorKind, PriceFilter, PriceKey};
+use practice_fhir::contracts::queries::{self, AuditMeta};
+use practice_fhir::contracts::resources::payors_page_json;
+use practice_fhir::contracts::rows::{self, etag_of};
+use practice_fhir::contracts::{
+    EffectivePricesRequest, FeeRequest, LastUpdated, PayorKind, PayorRef, PriceFilter,
+    ValidationRequest,
+};
 use practice_fhir::{valuesets, ContractBook, IssueCode, OperationOutcome, QueryParams};
 use serde_json::{json, Value};
-use worker::{Env, Request};
+use worker::{Request, Response};
 
 use crate::auth::authorize;
-use crate::http::{self, fhir, fhir_versioned, header, Answer};
-use crate::store::{self, Change, Writer};
+use crate::http::{self, fhir, fhir_versioned, header, Answer, Cx};
+use crate::store::{self, now_iso, Writer};
 
 /// The site named by `Contract.subject` (`Site/<id>`).
 fn body_site(body: &Value) -> Result<String, OperationOutcome> {
@@ -37,9 +45,9 @@ fn body_site(body: &Value) -> Result<String, OperationOutcome> {
 /// site, which the token must cover.
 async fn site_write(
     req: &mut Request,
-    env: &Env,
+    cx: &Cx,
 ) -> Result<(Claims, Value, String), OperationOutcome> {
-    let claims = authorize(req, env, Scope::ContractWrite).await?;
+    let claims = authorize(req, cx, Scope::ContractWrite).await?;
     let body = http::read_json(req).await?;
     let site = body_site(&body)?;
     claims.require_site(&site)?;
@@ -60,7 +68,7 @@ fn if_match(req: &Request) -> Result<Option<i64>, OperationOutcome> {
     })
 }
 
-/// Adds `meta.versionId`/`meta.lastUpdated` to a resource written or read from a book.
+/// Adds `meta.versionId`/`meta.lastUpdated` to a resource written or read.
 fn with_meta(mut resource: Value, version: i64, last_updated: &str) -> Value {
     if let Value::Object(map) = &mut resource {
         map.insert(
@@ -71,70 +79,169 @@ fn with_meta(mut resource: Value, version: i64, last_updated: &str) -> Value {
     resource
 }
 
-/// Authorises `scope` and `site`, then loads the site's book.
-async fn read_book(
-    req: &Request,
-    env: &Env,
-    site: &str,
-) -> Result<(store::Stored, Claims), OperationOutcome> {
-    let claims = authorize(req, env, Scope::ContractRead).await?;
-    claims.require_site(site)?;
-    Ok((store::load(env, site).await?, claims))
-}
-
 /// The `site` (or `siteId`) query parameter.
 fn site_param(params: &QueryParams) -> Result<String, OperationOutcome> {
     Ok(params.required_any(&["site", "siteId"])?.to_string())
 }
 
-/// The read operations the core answers from a site's book with the request's parameters.
-pub type BookQuery = fn(&ContractBook, &QueryParams) -> Result<Value, OperationOutcome>;
-
-/// `GET $effective-prices`, `$calculate-fee`, `$validation`, `$multi-proc`: authorise the
-/// site, load its book, let the core answer (the npm package runs the same functions).
-pub async fn book_query(req: &Request, env: &Env, answer: BookQuery) -> Answer {
+/// A `contract.read` token first, then the parameters, then the site the token must cover.
+async fn read_site(
+    req: &Request,
+    cx: &Cx,
+) -> Result<(QueryParams, String), OperationOutcome> {
+    let claims = authorize(req, cx, Scope::ContractRead).await?;
     let params = http::params(req)?;
     let site = site_param(&params)?;
-    let (stored, _) = read_book(req, env, &site).await?;
-    fhir(&answer(&stored.book, &params)?)
+    claims.require_site(&site)?;
+    Ok((params, site))
 }
 
-/// `GET $multi-proc-set`.
-pub async fn multi_proc_set(req: &Request, env: &Env) -> Answer {
+/// `GET $calculate-fee`: the rows of the payor's and `na`'s contracts for the service and
+/// the request's procedures, priced by the npm package's code.
+pub async fn calculate_fee(req: &Request, cx: &Cx) -> Answer {
+    let (params, site) = read_site(req, cx).await?;
+    let fee = FeeRequest::from_params(&params)?;
+    let rows = store::run(cx, &queries::fee_plan(&site, &fee)).await?;
+    fhir(&ContractBook::from_rows(&site, &rows)?.calculate_fee(&params)?)
+}
+
+/// `GET $validation`: the tariffs of the payor and code.
+pub async fn validation(req: &Request, cx: &Cx) -> Answer {
+    let (params, site) = read_site(req, cx).await?;
+    let v = ValidationRequest::from_params(&params)?;
+    let rows = store::run(cx, &queries::validation_plan(&site, &v)).await?;
+    fhir(&ContractBook::from_rows(&site, &rows)?.validate_price(&params)?)
+}
+
+/// `GET $effective-prices`: paged in SQL (the best price per payor, service and procedure
+/// along the precedence chain), so a page reads one page of rows and one count.
+pub async fn effective_prices(req: &Request, cx: &Cx) -> Answer {
+    let (params, site) = read_site(req, cx).await?;
+    let e = EffectivePricesRequest::from_params(&params)?;
+    let rows = store::run(cx, &queries::effective_plan(&site, &e)).await?;
+    fhir(&queries::effective_from_rows(&site, &e, &rows)?.to_json(&site))
+}
+
+/// `GET $multi-proc`: the site's sets.
+pub async fn multi_proc(req: &Request, cx: &Cx) -> Answer {
+    let (params, site) = read_site(req, cx).await?;
+    let rows = store::run(cx, &queries::sets_plan(&site)).await?;
+    fhir(&ContractBook::from_rows(&site, &rows)?.multi_proc_list(&params)?)
+}
+
+/// `GET $multi-proc-set`: one set, versioned.
+pub async fn multi_proc_set(req: &Request, cx: &Cx) -> Answer {
+    let (params, site) = read_site(req, cx).await?;
+    params.check_known(&["site", "siteId", "providerGroup"])?;
+    let id = params.required("providerGroup")?;
+    let rows = store::run(cx, &queries::set_plan(&site, id)).await?;
+    let set = ContractBook::from_rows(&site, &rows)?.multi_proc_set_json(&params)?;
+    let (version, at) = rows
+        .sets
+        .first()
+        .map_or((1, now_iso()), |s| (s.version as i64, s.last_updated.clone()));
+    fhir_versioned(&with_meta(set, version, &at), 200, version)
+}
+
+/// The `payor` list of a slice request (`payor=bup,axa`), if any.
+fn slice_payors(params: &QueryParams) -> Result<Option<Vec<String>>, OperationOutcome> {
+    Ok(params.optional_any(&["payor", "payorId"])?.map(|list| {
+        list.split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()
+    }))
+}
+
+/// `GET /contract/site/{site}/$snapshot[?payor=bup,axa][&_lastUpdated=gt…]`: the site's
+/// contracts for the npm package, whole or as a per-payor slice (those payors, the `slf`
+/// and `na` fallbacks, self-pay lists, practitioners, sets and tariffs that can apply), or
+/// only what changed since a time. `ETag` is the slice's version tag; `If-None-Match`
+/// answers 304 after one small query.
+pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
+    let claims = authorize(req, cx, Scope::ContractRead).await?;
     let params = http::params(req)?;
-    let site = site_param(&params)?;
-    let (stored, _) = read_book(req, env, &site).await?;
-    let set = stored.book.multi_proc_set_json(&params)?;
-    fhir_versioned(
-        &with_meta(set, stored.version, &stored.last_updated),
-        200,
-        stored.version,
-    )
-}
-
-/// `GET /contract/site/{site}/$snapshot`: the site's ContractBook snapshot, for the npm
-/// package to load once (the fee-preview page prices every keystroke from it).
-pub async fn snapshot(req: &Request, env: &Env, site: &str) -> Answer {
-    let (stored, _) = read_book(req, env, site).await?;
-    let mut resp = http::body(stored.book.to_snapshot_json(), "application/json", 200)?;
+    params.check_known(&["payor", "payorId", "_lastUpdated"])?;
+    claims.require_site(site)?;
+    let payors = slice_payors(&params)?;
+    let mut since = Vec::new();
+    for (k, v) in params.pairs() {
+        if k == "_lastUpdated" {
+            since.push(LastUpdated::parse(v)?);
+        }
+    }
+    let tag_query = queries::slice_tag_query(site, payors.as_deref());
+    let since_text: Vec<String> = params
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k == "_lastUpdated")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let etag_for = |tag: &str| etag_of(&format!("{tag}|{}", since_text.join("&")));
+    if let Some(wanted) = header(req, "if-none-match") {
+        let rows = store::run(cx, std::slice::from_ref(&tag_query)).await?;
+        let etag = etag_for(rows.tags.first().map_or("", String::as_str));
+        if wanted.split(',').any(|w| w.trim() == etag) {
+            let mut resp = Response::empty().map_err(http::internal)?.with_status(304);
+            resp.headers_mut().set("etag", &etag).map_err(http::internal)?;
+            return Ok(resp);
+        }
+    }
+    let mut plan = vec![tag_query];
+    plan.extend(queries::slice_plan(site, payors.as_deref(), &since));
+    let read_at = now_iso();
+    let rows = store::run(cx, &plan).await?;
+    let etag = etag_for(rows.tags.first().map_or("", String::as_str));
+    // The newest change the slice holds: the next refresh asks for what came after it.
+    let newest = rows
+        .prices
+        .iter()
+        .filter_map(|p| p.last_updated.clone())
+        .chain(rows.payors.iter().map(|p| p.last_updated.clone()))
+        .chain(rows.sets.iter().map(|s| s.last_updated.clone()))
+        .chain(rows.tariffs.iter().map(|t| t.last_updated.clone()))
+        .chain(rows.removed.iter().map(|r| r.at.clone()))
+        .max();
+    let covered: Option<Vec<String>> = payors.as_ref().map(|p| {
+        let mut all: Vec<String> = p.clone();
+        all.extend(["slf".to_string(), "na".to_string()]);
+        all.sort();
+        all.dedup();
+        all
+    });
+    let slice = json!({
+        "payors": covered,
+        "since": since_text.first(),
+        "lastUpdated": newest,
+        "readAt": read_at,
+    });
+    let text = ContractBook::slice_json(site, &rows, slice)?;
+    let mut resp = http::body(text, "application/json", 200)?;
     resp.headers_mut()
-        .set("etag", &format!("W/\"{}\"", stored.version))
+        .set("etag", &etag)
         .map_err(http::internal)?;
     Ok(resp)
 }
 
-/// `PUT /contract/site/{site}/$snapshot` (administrators): replace a site's whole book, e.g.
-/// to migrate a site in from another system. Checked by the core like every write.
-pub async fn put_snapshot(mut req: Request, env: &Env, site: &str) -> Answer {
-    let claims = authorize(&req, env, Scope::ContractWrite).await?;
+/// `PUT /contract/site/{site}/$snapshot` (administrators): replace a site's contracts, e.g.
+/// to migrate a site in from another system. Checked by the core like every write; the
+/// payors' tariffs it carries are added or replaced, never removed (they are shared).
+pub async fn put_snapshot(mut req: Request, cx: &Cx, site: &str) -> Answer {
+    let claims = authorize(&req, cx, Scope::ContractWrite).await?;
     if !claims.is_admin() {
         return Err(OperationOutcome::error(
             IssueCode::Forbidden,
             "Replacing a whole site's contracts needs an administrator token (sites: *).",
         ));
     }
-    let bytes = read_snapshot_body(&mut req).await?;
-    let incoming = ContractBook::from_snapshot_json(&bytes)?;
+    let bytes = http::read_body(&mut req).await?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        OperationOutcome::error(
+            IssueCode::CantParseContent,
+            "The snapshot is not UTF-8 text.",
+        )
+    })?;
+    let incoming = ContractBook::from_snapshot_json(&text)?;
     if incoming.site() != site {
         return Err(OperationOutcome::error(
             IssueCode::ParamInvalid,
@@ -149,39 +256,43 @@ pub async fn put_snapshot(mut req: Request, env: &Env, site: &str) -> Answer {
         method: "PUT",
         endpoint: "/contract/site/$snapshot",
     };
-    let ids: Vec<String> = incoming
-        .payor_contracts()
-        .iter()
-        .map(|c| c.id.clone())
-        .collect();
-    let (_, version, _) = store::write(env, site, &writer, if_match(&req)?, |book, _| {
-        *book = incoming.clone();
-        Ok(Change {
-            value: (),
-            contract_ids: ids.clone(),
-        })
-    })
+    let written = store::write_book(
+        cx,
+        site,
+        &queries::site_plan(site),
+        &writer,
+        if_match(&req)?,
+        |book, now| {
+            let mut next = incoming.clone();
+            for t in book.tariffs() {
+                if !next.tariffs().any(|n| n.key == t.key) {
+                    next.set_tariff(t.clone());
+                }
+            }
+            for (k, p) in next.prices().map(|(k, p)| (k.clone(), p.clone())).collect::<Vec<_>>() {
+                if p.last_updated.is_none() {
+                    let stamped = practice_fhir::contracts::Price {
+                        last_updated: Some(now.to_string()),
+                        ..p
+                    };
+                    next.set_price(k, stamped)?;
+                }
+            }
+            *book = next;
+            Ok(())
+        },
+    )
     .await?;
     let mut resp = http::body(
-        json!({"site": site, "prices": incoming.price_count(), "version": version}).to_string(),
+        json!({"site": site, "prices": incoming.price_count(), "version": written.version})
+            .to_string(),
         "application/json",
         200,
     )?;
     resp.headers_mut()
-        .set("etag", &format!("W/\"{version}\""))
+        .set("etag", &format!("W/\"{}\"", written.version))
         .map_err(http::internal)?;
     Ok(resp)
-}
-
-/// A snapshot body (up to the 1 MiB request limit) as text.
-async fn read_snapshot_body(req: &mut Request) -> Result<String, OperationOutcome> {
-    let bytes = http::read_body(req).await?;
-    String::from_utf8(bytes).map_err(|_| {
-        OperationOutcome::error(
-            IssueCode::CantParseContent,
-            "The snapshot is not UTF-8 text.",
-        )
-    })
 }
 
 /// `GET /valueset/contract-type`.
@@ -196,83 +307,101 @@ pub fn contract_subtypes(req: &Request, contract_type: &str) -> Answer {
     fhir(&valuesets::contract_subtypes(contract_type, &params)?)
 }
 
-/// `GET /contract/site/{site}`: the payor list; creates `slf` and `na` when missing.
-pub async fn payors(req: &Request, env: &Env, site: &str) -> Answer {
-    let params = http::params(req)?;
-    params.check_known(&["page", "count", "_lastUpdated"])?;
-    let page = paging(&params, "page", 1)?;
-    let count = paging(&params, "count", 10)?.min(100);
-    let claims = authorize(req, env, Scope::ContractRead).await?;
-    claims.require_site(site)?;
-    let stored = store::load(env, site).await?;
-    let missing_defaults = ["slf", "na"]
-        .iter()
-        .any(|p| stored.book.payor_contract(p).is_none());
-    if !missing_defaults {
-        return fhir(&stored.book.payors_bundle(page, count));
-    }
-    // The documents: listing creates the Self-Pay and All Others contracts when missing.
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        ids.push(store::next_provider_group(env).await?);
-    }
-    let writer = Writer {
-        sub: &claims.sub,
-        method: "GET",
-        endpoint: "/contract/site",
-    };
-    let (bundle, _, _) = store::write(env, site, &writer, None, |book, _now| {
-        let mut fresh = ids.clone().into_iter();
-        let created = book.ensure_default_payors(|| fresh.next().unwrap_or_default());
-        Ok(Change {
-            value: book.payors_bundle(page, count),
-            contract_ids: created,
-        })
-    })
-    .await?;
-    fhir(&bundle)
-}
-
 /// A positive integer paging parameter.
-fn paging(params: &QueryParams, name: &str, default: usize) -> Result<usize, OperationOutcome> {
-    match params.optional(name)? {
+fn paging(params: &QueryParams, names: &[&str], default: usize) -> Result<usize, OperationOutcome> {
+    match params.optional_any(names)? {
         None => Ok(default),
         Some(v) => v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
             OperationOutcome::error(
                 IssueCode::InvalidFormat,
-                format!("Parameter '{name}' must be a positive integer, not '{v}'."),
+                format!(
+                    "Parameter '{}' must be a positive integer, not '{v}'.",
+                    names.first().copied().unwrap_or("page")
+                ),
             )
         }),
     }
 }
 
+/// `GET /contract/site/{site}`: the payor list (paged and `_lastUpdated`-filtered in SQL);
+/// creates `slf` and `na` when missing, as the documents say.
+pub async fn payors(req: &Request, cx: &Cx, site: &str) -> Answer {
+    let claims = authorize(req, cx, Scope::ContractRead).await?;
+    let params = http::params(req)?;
+    params.check_known(&["page", "count", "_count", "_lastUpdated"])?;
+    let page = paging(&params, &["page"], 1)?;
+    let count = paging(&params, &["count", "_count"], 10)?.min(100);
+    let mut filters = Vec::new();
+    for (k, v) in params.pairs() {
+        if k == "_lastUpdated" {
+            filters.push(LastUpdated::parse(v)?);
+        }
+    }
+    claims.require_site(site)?;
+    let defaults = queries::payors_query(site, &["slf", "na"]);
+    let rows = store::run(cx, std::slice::from_ref(&defaults)).await?;
+    if rows.payors.len() < 2 {
+        let ids = [
+            store::next_provider_group(cx).await?,
+            store::next_provider_group(cx).await?,
+        ];
+        let writer = Writer {
+            sub: &claims.sub,
+            method: "GET",
+            endpoint: "/contract/site",
+        };
+        store::write_book(cx, site, &[defaults], &writer, None, |book, _| {
+            let mut fresh = ids.clone().into_iter();
+            book.ensure_default_payors(|| fresh.next().unwrap_or_default());
+            Ok(())
+        })
+        .await?;
+    }
+    let rows = store::run(cx, &queries::payor_list_plan(site, page, count, &filters)).await?;
+    let book = ContractBook::from_rows(site, &rows)?;
+    let total = rows.counts.first().copied().unwrap_or(0) as usize;
+    fhir(&payors_page_json(book.payor_contracts(), page, count, total))
+}
+
+/// The payor a body's `authority` names, and its `id`, for reading the rows the write needs
+/// (the core's own parser reports a malformed body).
+fn body_payor(body: &Value) -> (String, Option<String>) {
+    let payor = body
+        .pointer("/authority/0/reference")
+        .and_then(Value::as_str)
+        .and_then(|r| PayorRef::parse_reference("Contract.authority[0].reference", r).ok())
+        .map(|p| p.id)
+        .unwrap_or_default();
+    let id = body.get("id").and_then(Value::as_str).map(str::to_string);
+    (payor, id)
+}
+
 /// `POST /contract`: add or update a payor (insurer) or a contact as payor.
-pub async fn add_payor(mut req: Request, env: &Env) -> Answer {
-    let (claims, body, site) = site_write(&mut req, env).await?;
-    let new_id = store::next_provider_group(env).await?;
+pub async fn add_payor(mut req: Request, cx: &Cx) -> Answer {
+    let (claims, body, site) = site_write(&mut req, cx).await?;
+    let (payor, id) = body_payor(&body);
+    let new_id = store::next_provider_group(cx).await?;
     let writer = Writer {
         sub: &claims.sub,
         method: "POST",
         endpoint: "/contract",
     };
-    let (resource, version, now) = store::write(env, &site, &writer, if_match(&req)?, |book, _| {
-        let resource = book.apply_payor_fhir(&body, &new_id)?;
-        let id = resource
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        Ok(Change {
-            value: resource,
-            contract_ids: vec![id],
-        })
+    let plan = queries::add_payor_plan(&site, &payor, id.as_deref());
+    let written = store::write_book(cx, &site, &plan, &writer, if_match(&req)?, |book, _| {
+        book.apply_payor_fhir(&body, &new_id)
     })
     .await?;
-    fhir_versioned(&with_meta(resource, version, &now), 200, version)
+    fhir_versioned(
+        &with_meta(written.value, written.version, &written.now),
+        200,
+        written.version,
+    )
 }
 
-/// `DELETE /contract/{site}?payorId=...&payorType=...&providerGroup=...`.
-pub async fn delete_payor(req: &Request, env: &Env, site: &str) -> Answer {
+/// `DELETE /contract/{site}?payorId=...&payorType=...&providerGroup=...`: the payor
+/// contract, its prices and a tombstone, in one batch behind a guard.
+pub async fn delete_payor(req: &Request, cx: &Cx, site: &str) -> Answer {
+    let claims = authorize(req, cx, Scope::ContractWrite).await?;
     let params = http::params(req)?;
     params.check_known(&[
         "payorId",
@@ -292,123 +421,128 @@ pub async fn delete_payor(req: &Request, env: &Env, site: &str) -> Answer {
         .map(|k| PayorKind::parse("payorType", k))
         .transpose()?;
     let provider_group = params.optional("providerGroup")?.map(str::to_string);
-    let claims = authorize(req, env, Scope::ContractWrite).await?;
     claims.require_site(site)?;
-    let writer = Writer {
+    let expected = if_match(req)?;
+    let rows = store::run(cx, &[queries::payors_query(site, &[&payor])]).await?;
+    let book = ContractBook::from_rows(site, &rows)?;
+    let contract = book.find_payor(&payor, kind)?.clone();
+    if let Some(group) = &provider_group {
+        if group != &contract.id {
+            return Err(OperationOutcome::error(
+                IssueCode::ReferenceIdNotFound,
+                format!("Provider group '{group}' is not the contract of payor '{payor}' at site {site}."),
+            ));
+        }
+    }
+    let version = rows.contract_version(&contract.id).unwrap_or(1);
+    if let Some(e) = expected.filter(|e| *e != version) {
+        return Err(OperationOutcome::error(
+            IssueCode::VersionConflict,
+            format!("If-Match names version {e} but contract {} is at version {version}.", contract.id),
+        ));
+    }
+    let now = now_iso();
+    let meta = AuditMeta {
+        at: &now,
         sub: &claims.sub,
+        site,
         method: "DELETE",
         endpoint: "/contract",
     };
-    store::write(env, site, &writer, if_match(req)?, |book, _| {
-        let contract = book.find_payor(&payor, kind)?;
-        if let Some(group) = &provider_group {
-            if group != &contract.id {
-                return Err(OperationOutcome::error(
-                    IssueCode::ReferenceIdNotFound,
-                    format!("Provider group '{group}' is not the contract of payor '{payor}' at site {site}."),
-                ));
-            }
-        }
-        let removed = book.delete_payor(&payor)?;
-        Ok(Change {
-            value: (),
-            contract_ids: vec![removed.id],
-        })
-    })
-    .await?;
+    let before = json!({"payors": [contract.to_json(None)]});
+    let mut statements = vec![rows::guard_contract(site, &contract.id, expected)];
+    statements.push(queries::audit_insert(
+        &meta,
+        std::slice::from_ref(&contract.id),
+        version + 1,
+        &before,
+        &json!({"payors": []}),
+    ));
+    statements.extend(rows::delete_payor_statements(site, &contract, &now));
+    store::commit_all(cx, &statements).await?;
     fhir(&OperationOutcome::deleted("Delete Contract Payor Successful. ").to_json())
 }
 
-/// `POST $contract-price`: set services, services with procedures and prices, atomically.
-pub async fn contract_price(mut req: Request, env: &Env) -> Answer {
-    let (claims, body, site) = site_write(&mut req, env).await?;
+/// `POST $contract-price`: set services, services with procedures and prices, atomically,
+/// touching only the rows of the assets.
+pub async fn contract_price(mut req: Request, cx: &Cx) -> Answer {
+    let (claims, body, site) = site_write(&mut req, cx).await?;
     let writer = Writer {
         sub: &claims.sub,
         method: "POST",
         endpoint: practice_fhir::discovery::CONTRACT_PRICE_PATH,
     };
-    let (written, version, now) =
-        store::write(env, &site, &writer, if_match(&req)?, |book, now| {
-            let write = book.apply_contract_price(&body, Some(now))?;
-            let ids = write.contract_ids.clone();
-            Ok(Change {
-                value: write,
-                contract_ids: ids,
-            })
-        })
-        .await?;
+    let plan = queries::contract_price_plan(&site, &body);
+    let written = store::write_book(cx, &site, &plan, &writer, if_match(&req)?, |book, now| {
+        book.apply_contract_price(&body, Some(now))
+    })
+    .await?;
     let wants_outcome =
         header(&req, "prefer").is_some_and(|p| p.contains("return=OperationOutcome"));
     if wants_outcome {
-        return fhir_versioned(&written.warnings.to_json(), 200, version);
+        return fhir_versioned(&written.value.warnings.to_json(), 200, written.version);
     }
-    fhir_versioned(&with_meta(written.response, version, &now), 200, version)
+    fhir_versioned(
+        &with_meta(written.value.response, written.version, &written.now),
+        200,
+        written.version,
+    )
 }
 
-/// `DELETE $contract-price/{site}`: delete a service, service with procedure, or price.
-pub async fn delete_price(req: &Request, env: &Env, site: &str) -> Answer {
+/// `DELETE $contract-price/{site}`: delete a service, service with procedure, or price, in
+/// one batch over the matching rows (nothing matching is the same success, as DELETE is
+/// idempotent and the documents' "no match" answer is that outcome).
+pub async fn delete_price(req: &Request, cx: &Cx, site: &str) -> Answer {
+    let claims = authorize(req, cx, Scope::ContractWrite).await?;
     let params = http::params(req)?;
     let filter = PriceFilter::from_params(&params)?;
-    let claims = authorize(req, env, Scope::ContractWrite).await?;
     claims.require_site(site)?;
-    // Deleting what is not there succeeds without a write (DELETE is idempotent, and the
-    // documents' "no match" answer is the same success outcome).
-    let mut probe = ContractBook::clone(&store::load(env, site).await?.book);
-    if probe.delete_prices(&filter) == 0 {
-        return fhir(&OperationOutcome::deleted("Delete Contract Price Successful. ").to_json());
-    }
-    let writer = Writer {
+    let now = now_iso();
+    let meta = AuditMeta {
+        at: &now,
         sub: &claims.sub,
+        site,
         method: "DELETE",
         endpoint: practice_fhir::discovery::CONTRACT_PRICE_PATH,
     };
-    store::write(env, site, &writer, if_match(req)?, |book, _| {
-        let before: Vec<PriceKey> = book.prices().map(|(k, _)| k.clone()).collect();
-        book.delete_prices(&filter);
-        // The contracts whose prices went: keys present before and gone now.
-        let after: std::collections::BTreeSet<&PriceKey> = book.prices().map(|(k, _)| k).collect();
-        let touched: std::collections::BTreeSet<String> = before
-            .iter()
-            .filter(|k| !after.contains(k))
-            .map(|k| k.contract.clone())
-            .collect();
-        let touched: Vec<String> = touched.into_iter().collect();
-        Ok(Change {
-            value: (),
-            contract_ids: touched,
-        })
-    })
-    .await?;
+    store::commit_all(cx, &queries::delete_prices_statements(&meta, &filter)).await?;
     fhir(&OperationOutcome::deleted("Delete Contract Price Successful. ").to_json())
 }
 
-/// `PUT $multi-proc-set`: replace an editable set's records.
-pub async fn put_multi_proc_set(mut req: Request, env: &Env) -> Answer {
-    let (claims, body, site) = site_write(&mut req, env).await?;
+/// `PUT $multi-proc-set`: replace an editable set's records, or create a site's own set for
+/// one of its payor contracts.
+pub async fn put_multi_proc_set(mut req: Request, cx: &Cx) -> Answer {
+    let (claims, body, site) = site_write(&mut req, cx).await?;
+    let id = body
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let writer = Writer {
         sub: &claims.sub,
         method: "PUT",
         endpoint: "/contract/PRICING/$multi-proc-set",
     };
-    let (set, version, now) = store::write(env, &site, &writer, if_match(&req)?, |book, _| {
-        let set = book.replace_multi_proc_set_fhir(&body)?;
-        let id = set
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        Ok(Change {
-            value: set,
-            contract_ids: vec![id],
-        })
-    })
+    let written = store::write_book(
+        cx,
+        &site,
+        &queries::set_plan(&site, &id),
+        &writer,
+        if_match(&req)?,
+        |book, _| book.replace_multi_proc_set_fhir(&body),
+    )
     .await?;
-    fhir_versioned(&with_meta(set, version, &now), 200, version)
+    fhir_versioned(
+        &with_meta(written.value, written.version, &written.now),
+        200,
+        written.version,
+    )
 }
 
-/// `PUT $validation` (administrators): load or replace a payor's tariffs.
-pub async fn put_tariffs(mut req: Request, env: &Env) -> Answer {
-    let claims = authorize(&req, env, Scope::ContractWrite).await?;
+/// `PUT $validation` (administrators): load or replace tariffs of a payor (the codes the
+/// body names; other codes keep theirs).
+pub async fn put_tariffs(mut req: Request, cx: &Cx) -> Answer {
+    let claims = authorize(&req, cx, Scope::ContractWrite).await?;
     if !claims.is_admin() {
         return Err(OperationOutcome::error(
             IssueCode::Forbidden,
@@ -417,38 +551,50 @@ pub async fn put_tariffs(mut req: Request, env: &Env) -> Answer {
     }
     let body = http::read_json(&mut req).await?;
     // Parse with the core first: a malformed tariff never reaches storage.
-    let mut scratch = ContractBook::new("*");
-    scratch.load_tariffs_fhir(&body)?;
-    let payor = scratch
-        .tariffs()
-        .next()
-        .map(|t| t.key.payor.clone())
-        .ok_or_else(|| {
-            OperationOutcome::error(
-                IssueCode::MissingMandatoryParam,
-                "The Contract holds no tariff (term.asset with a Payor context).",
-            )
-        })?;
+    let tariffs = practice_fhir::contracts::Tariff::from_json(&body)?;
+    if tariffs.is_empty() {
+        return Err(OperationOutcome::error(
+            IssueCode::MissingMandatoryParam,
+            "The Contract holds no tariff (term.asset with a Payor context).",
+        ));
+    }
     let writer = Writer {
         sub: &claims.sub,
         method: "PUT",
         endpoint: "/contract/PRICING/$validation",
     };
-    let version = store::put_tariffs(env, &payor, &body, &writer).await?;
-    fhir_versioned(&with_meta(body, version, &store::now_iso()), 200, version)
+    let written = store::write_book(
+        cx,
+        "*",
+        &queries::tariffs_plan(&tariffs),
+        &writer,
+        None,
+        |book, _| {
+            for t in &tariffs {
+                book.set_tariff(t.clone());
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    fhir_versioned(
+        &with_meta(body, written.version, &written.now),
+        200,
+        written.version,
+    )
 }
 
 /// `GET /contract/audit?site=...`: the site's audit log, newest first, as a Bundle of
 /// AuditEvent resources.
-pub async fn audit(req: &Request, env: &Env) -> Answer {
+pub async fn audit(req: &Request, cx: &Cx) -> Answer {
+    let claims = authorize(req, cx, Scope::ContractRead).await?;
     let params = http::params(req)?;
     params.check_known(&["site", "siteId", "page", "count"])?;
     let site = site_param(&params)?;
-    let page = paging(&params, "page", 1)?;
-    let count = paging(&params, "count", 10)?.min(100);
-    let claims = authorize(req, env, Scope::ContractRead).await?;
+    let page = paging(&params, &["page"], 1)?;
+    let count = paging(&params, &["count"], 10)?.min(100);
     claims.require_site(&site)?;
-    let (rows, total) = store::audit_page(env, &site, page, count).await?;
+    let (rows, total) = store::audit_page(cx, &site, page, count).await?;
     let entries: Vec<Value> = rows
         .into_iter()
         .map(|r| {

@@ -9,14 +9,12 @@ use practice_fhir::directory::index::delete_rows;
 use practice_fhir::directory::{index_rows, ResourceKind, SqlValue, Statement};
 use practice_fhir::search::{CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan};
 use practice_fhir::{IssueCode, OperationOutcome};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Env, Request};
+use worker::Request;
 
 use crate::auth::authorize;
-use crate::http::{self, db, fhir, fhir_versioned, header, internal, Answer};
+use crate::http::{self, batch_rows, db, fhir, fhir_versioned, header, internal, prepare, rows, Answer, Cx, Db};
 use crate::store::now_iso;
 
 /// Largest accepted photo.
@@ -30,60 +28,10 @@ fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
     )
 }
 
-fn prepare(db: &D1Database, st: &Statement) -> Result<D1PreparedStatement, OperationOutcome> {
-    let args: Vec<JsValue> = st
-        .params
-        .iter()
-        .map(|p| match p {
-            SqlValue::Null => JsValue::NULL,
-            SqlValue::Integer(i) => JsValue::from_f64(*i as f64),
-            SqlValue::Real(r) => JsValue::from_f64(*r),
-            SqlValue::Text(s) => JsValue::from_str(s),
-        })
-        .collect();
-    db.prepare(&st.sql).bind(&args).map_err(database_error)
-}
-
-async fn rows<T: DeserializeOwned>(
-    db: &D1Database,
-    st: &Statement,
-) -> Result<Vec<T>, OperationOutcome> {
-    prepare(db, st)?
-        .all()
-        .await
-        .map_err(database_error)?
-        .results()
-        .map_err(database_error)
-}
-
-/// Runs several read statements in one D1 round trip (`batch`), returning each one's rows.
-/// Against local D1 each round trip costs milliseconds, more than most of these queries.
-async fn batch_rows<T: DeserializeOwned>(
-    db: &D1Database,
-    statements: &[Statement],
-) -> Result<Vec<Vec<T>>, OperationOutcome> {
-    match statements {
-        [] => Ok(Vec::new()),
-        [one] => Ok(vec![rows(db, one).await?]),
-        _ => {
-            let prepared = statements
-                .iter()
-                .map(|st| prepare(db, st))
-                .collect::<Result<Vec<_>, _>>()?;
-            db.batch(prepared)
-                .await
-                .map_err(database_error)?
-                .iter()
-                .map(|r| r.results().map_err(database_error))
-                .collect()
-        }
-    }
-}
-
 /// `GET /Practitioner` and `GET /PractitionerRole`: the core compiles the search, D1 runs it,
 /// in as few round trips as the plan allows (page and count together; a near page's role
 /// statements together; the includes together).
-pub async fn search(req: &Request, env: &Env, kind: ResourceKind) -> Answer {
+pub async fn search(req: &Request, env: &Cx, kind: ResourceKind) -> Answer {
     authorize(req, env, Scope::PractitionerRead).await?;
     let params = http::params(req)?;
     let url = req.url().map_err(internal)?;
@@ -149,7 +97,7 @@ struct StoredRow {
 }
 
 async fn stored(
-    db: &D1Database,
+    db: &Db,
     kind: ResourceKind,
     id: &str,
 ) -> Result<Option<StoredRow>, OperationOutcome> {
@@ -168,9 +116,9 @@ fn not_found(kind: ResourceKind, id: &str) -> OperationOutcome {
 }
 
 /// `GET /{type}/{id}`.
-pub async fn read(req: &Request, env: &Env, kind: ResourceKind, id: &str) -> Answer {
+pub async fn read(req: &Request, env: &Cx, kind: ResourceKind, id: &str) -> Answer {
     authorize(req, env, Scope::PractitionerRead).await?;
-    let row = stored(&db(env)?, kind, id)
+    let row = stored(db(env)?, kind, id)
         .await?
         .ok_or_else(|| not_found(kind, id))?;
     let mut resp = http::body(row.json, http::FHIR_JSON, 200)?;
@@ -191,7 +139,7 @@ fn if_match(req: &Request) -> Result<Option<String>, OperationOutcome> {
 
 /// `POST /{type}` (new id) and `PUT /{type}/{id}`: validated by the core (422 with the
 /// OperationOutcome on errors), versioned, stored with its index rows in one batch.
-pub async fn write(mut req: Request, env: &Env, kind: ResourceKind, id: Option<&str>) -> Answer {
+pub async fn write(mut req: Request, env: &Cx, kind: ResourceKind, id: Option<&str>) -> Answer {
     authorize(&req, env, Scope::PractitionerWrite).await?;
     let bytes = http::read_body(&mut req).await?;
     let text = String::from_utf8(bytes).map_err(|_| {
@@ -324,7 +272,7 @@ pub async fn write(mut req: Request, env: &Env, kind: ResourceKind, id: Option<&
 }
 
 /// `DELETE /{type}/{id}`: the resource and its index rows, in one batch.
-pub async fn delete(req: &Request, env: &Env, kind: ResourceKind, id: &str) -> Answer {
+pub async fn delete(req: &Request, env: &Cx, kind: ResourceKind, id: &str) -> Answer {
     authorize(req, env, Scope::PractitionerWrite).await?;
     let db = db(env)?;
     if stored(&db, kind, id).await?.is_none() {
@@ -359,7 +307,7 @@ struct PhotoMeta {
 
 /// `GET {get_practitionerphoto_endpoint}/{id}`: the documents' Parameters with a base64
 /// `valueAttachment`; no photo (or no practitioner) is 422 `MSG_REFERENCE_ID_NOT_FOUND`.
-pub async fn get_photo(req: &Request, env: &Env, id: &str) -> Answer {
+pub async fn get_photo(req: &Request, env: &Cx, id: &str) -> Answer {
     authorize(req, env, Scope::PractitionerRead).await?;
     let kv = env.kv("KV").map_err(internal)?;
     let (bytes, meta) = kv
@@ -389,7 +337,7 @@ pub async fn get_photo(req: &Request, env: &Env, id: &str) -> Answer {
 
 /// `PUT {get_practitionerphoto_endpoint}/{id}`: a JPEG or PNG (checked by magic bytes), at
 /// most 1 MiB, for an existing practitioner.
-pub async fn put_photo(mut req: Request, env: &Env, id: &str) -> Answer {
+pub async fn put_photo(mut req: Request, env: &Cx, id: &str) -> Answer {
     authorize(&req, env, Scope::PractitionerWrite).await?;
     let bytes = http::read_body(&mut req).await?;
     if bytes.len() > MAX_PHOTO_BYTES {
@@ -408,7 +356,7 @@ pub async fn put_photo(mut req: Request, env: &Env, id: &str) -> Answer {
             "The photo must be a JPEG or PNG image (checked by its first bytes).",
         ));
     };
-    let row = stored(&db(env)?, ResourceKind::Practitioner, id).await?;
+    let row = stored(db(env)?, ResourceKind::Practitioner, id).await?;
     let Some(row) = row else {
         return Err(OperationOutcome::error(
             IssueCode::ReferenceIdNotFound,

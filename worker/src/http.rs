@@ -1,8 +1,13 @@
 //! HTTP plumbing shared by every handler: FHIR responses, the one place an OperationOutcome
 //! becomes a response, request bodies with their size limit, query parameters.
 
+use std::cell::OnceCell;
+
+use practice_fhir::directory::{SqlValue, Statement};
 use practice_fhir::{IssueCode, OperationOutcome, QueryParams};
-use worker::{D1Database, Env, Headers, Request, Response};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use worker::{D1DatabaseSession, D1PreparedStatement, Env, Headers, Request, Response};
 
 /// The content type of every FHIR body.
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -22,9 +27,126 @@ pub fn internal(err: impl std::fmt::Display) -> OperationOutcome {
     )
 }
 
-/// The D1 binding (`DB`); a missing binding is a deployment error, answered as a 500.
-pub fn db(env: &Env) -> Result<D1Database, OperationOutcome> {
-    env.d1("DB").map_err(internal)
+/// The request's D1 access: one Sessions API session per request, so every read of the
+/// request sees one consistent point of the database, from a replica when it can.
+pub type Db = D1DatabaseSession;
+
+/// The header a client sends back to read its own writes from any replica.
+pub const BOOKMARK_HEADER: &str = "x-d1-bookmark";
+
+/// A request's context: the bindings and the request's D1 session (opened on first use).
+pub struct Cx {
+    env: Env,
+    /// `first-primary` for writes, else the client's bookmark or `first-unconstrained`.
+    constraint: String,
+    session: OnceCell<Db>,
+}
+
+impl std::ops::Deref for Cx {
+    type Target = Env;
+    fn deref(&self) -> &Env {
+        &self.env
+    }
+}
+
+/// A bookmark as D1 writes them: short, printable, no spaces. Anything else is ignored.
+fn plausible_bookmark(b: &str) -> bool {
+    !b.is_empty() && b.len() <= 256 && b.bytes().all(|c| c.is_ascii_graphic())
+}
+
+impl Cx {
+    /// The context of a request: reads (`GET`/`HEAD`) start at the client's bookmark when it
+    /// sends one, else anywhere (`first-unconstrained`); writes start at the primary.
+    pub fn new(env: Env, req: &Request) -> Cx {
+        let reads = matches!(req.method(), worker::Method::Get | worker::Method::Head);
+        let bookmark = header(req, BOOKMARK_HEADER).filter(|b| plausible_bookmark(b));
+        let constraint = match (reads, bookmark) {
+            (_, Some(b)) => b,
+            (true, None) => "first-unconstrained".to_string(),
+            (false, None) => "first-primary".to_string(),
+        };
+        Cx {
+            env,
+            constraint,
+            session: OnceCell::new(),
+        }
+    }
+
+    /// The session's latest bookmark, when the request used D1.
+    pub fn bookmark(&self) -> Option<String> {
+        self.session.get()?.get_bookmark().ok().flatten()
+    }
+}
+
+/// The request's D1 session (`DB`); a missing binding is a deployment error, answered as a
+/// 500. A bookmark D1 does not accept falls back to an unconstrained session.
+pub fn db(cx: &Cx) -> Result<&Db, OperationOutcome> {
+    if let Some(s) = cx.session.get() {
+        return Ok(s);
+    }
+    let d1 = cx.env.d1("DB").map_err(internal)?;
+    let session = d1
+        .with_session(Some(&cx.constraint))
+        .or_else(|_| d1.with_session(Some("first-unconstrained")))
+        .map_err(internal)?;
+    Ok(cx.session.get_or_init(|| session))
+}
+
+fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
+    worker::console_error!("d1: {err}");
+    OperationOutcome::error(
+        IssueCode::DatabaseError,
+        "The database could not be read or written.",
+    )
+}
+
+/// A core statement bound for D1.
+pub fn prepare(db: &Db, st: &Statement) -> Result<D1PreparedStatement, OperationOutcome> {
+    let args: Vec<JsValue> = st
+        .params
+        .iter()
+        .map(|p| match p {
+            SqlValue::Null => JsValue::NULL,
+            SqlValue::Integer(i) => JsValue::from_f64(*i as f64),
+            SqlValue::Real(r) => JsValue::from_f64(*r),
+            SqlValue::Text(s) => JsValue::from_str(s),
+        })
+        .collect();
+    db.prepare(&st.sql).bind(&args).map_err(database_error)
+}
+
+/// The rows of one statement.
+pub async fn rows<T: DeserializeOwned>(db: &Db, st: &Statement) -> Result<Vec<T>, OperationOutcome> {
+    prepare(db, st)?
+        .all()
+        .await
+        .map_err(database_error)?
+        .results()
+        .map_err(database_error)
+}
+
+/// Runs several read statements in one D1 round trip (`batch`), returning each one's rows.
+/// Against local D1 each round trip costs milliseconds, more than most of these queries.
+pub async fn batch_rows<T: DeserializeOwned>(
+    db: &Db,
+    statements: &[Statement],
+) -> Result<Vec<Vec<T>>, OperationOutcome> {
+    match statements {
+        [] => Ok(Vec::new()),
+        [one] => Ok(vec![rows(db, one).await?]),
+        _ => {
+            let prepared = statements
+                .iter()
+                .map(|st| prepare(db, st))
+                .collect::<Result<Vec<_>, _>>()?;
+            db.batch(prepared)
+                .await
+                .map_err(database_error)?
+                .iter()
+                .map(|r| r.results().map_err(database_error))
+                .collect()
+        }
+    }
 }
 
 /// A body with the given content type and status.
