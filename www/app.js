@@ -305,7 +305,7 @@ function showCheck(judged) {
     text('verdict-message', '');
   } else if (judged.error) {
     const code = judged.error.outcome?.issue?.[0]?.details?.coding?.[0]?.code;
-    if (code === 'MSG_REF_ID_NOT_FOUND' && !/^Site|^Payor|^Practitioner/.test(diagnostics(judged.error.outcome))) {
+    if (code === 'MSG_REFERENCE_ID_NOT_FOUND' && !/^Site|^Payor|^Practitioner/.test(diagnostics(judged.error.outcome))) {
       // No tariff for this item: nothing to judge against, and the API accepts any price.
       text('verdict', judged.fee ? 'accepted' : '—');
       text('verdict-message', `No tariff applies (${diagnostics(judged.error.outcome)}), so any price is accepted.`);
