@@ -45,6 +45,10 @@ export interface PriceValidationResponse {
   resourceType: "Contract";
   term: Array<{ asset: Array<{ extension: Array<{ url: string; valueString: string }> }> }>;
 }
+/** A per-payor slice's `slice` member (`GET …/$snapshot?payor=bup`): the payors it covers
+ *  (the asked ones plus the `slf` and `na` fallbacks), the instant it was read, and the
+ *  `_lastUpdated` it was asked since (null for a whole slice). */
+export interface SliceDescription { payors: string[]; lastUpdated: string; since: string | null }
 /** The `$effective-prices` response. */
 export interface EffectivePricesBundle {
   resourceType: "Bundle";
@@ -82,9 +86,10 @@ fn js_error(outcome: &OperationOutcome) -> JsValue {
     err.into()
 }
 
-/// One site's contracts, loaded once from a snapshot (the edge serves it at
-/// `GET /contract/site/{site}/$snapshot`), then asked as often as a page needs: every
-/// answer is the JSON the edge returns for the same query string.
+/// One site's contracts, loaded from a snapshot (the edge serves it at
+/// `GET /contract/site/{site}/$snapshot`) or built up from per-payor slices merged into an
+/// empty book, then asked as often as a page needs: every answer is the JSON the edge
+/// returns for the same query string.
 #[wasm_bindgen(js_name = ContractBook)]
 pub struct JsContractBook {
     inner: ContractBook,
@@ -98,6 +103,27 @@ impl JsContractBook {
         ContractBook::from_snapshot_json(snapshot)
             .map(|inner| JsContractBook { inner })
             .map_err(|o| js_error(&o))
+    }
+
+    /// An empty book of `site`, to merge per-payor slices into (see `mergeSlice`).
+    pub fn empty(site: &str) -> JsContractBook {
+        JsContractBook {
+            inner: ContractBook::new(site),
+        }
+    }
+
+    /// Merges a slice (`GET /contract/site/{site}/$snapshot?payor=...`, or what changed since
+    /// with `&_lastUpdated=gt...`) into the book: its `removed` entries go, the rest is added
+    /// or replaced. Throws with the OperationOutcome on a bad slice or one of another site,
+    /// leaving the book as it was.
+    #[wasm_bindgen(js_name = mergeSlice)]
+    pub fn merge_slice(&mut self, json: &str) -> Result<(), JsValue> {
+        // The core merges in place and can fail part way (a contract id taken by another
+        // payor); merging into a copy keeps a page's book whole when a slice is refused.
+        let mut merged = self.inner.clone();
+        merged.merge_snapshot_json(json).map_err(|o| js_error(&o))?;
+        self.inner = merged;
+        Ok(())
     }
 
     /// The book's snapshot (JSON string).

@@ -1,8 +1,11 @@
 //! wasm-bindgen tests of the npm skin: run in Node (`wasm-pack test --node`) and in headless
 //! Chromium (`WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome`).
 #![cfg(target_arch = "wasm32")]
+// clippy.toml's allow-unwrap-in-tests knows #[test], not #[wasm_bindgen_test].
+#![allow(clippy::unwrap_used)]
 
 use practice_fhir::wasm::{self, JsContractBook};
+use practice_fhir::ContractBook;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -84,4 +87,154 @@ fn parse_resource_throws_an_error_carrying_the_outcome() {
     let outcome = thrown_outcome(err);
     assert!(outcome.contains("MSG_CANT_PARSE_CONTENT"));
     assert!(outcome.contains("Practitioner.active"));
+}
+
+/// The slice the edge serves for `payor` (`GET …/$snapshot?payor=…`), cut from a whole-site
+/// snapshot by its definition: the payor's contract and the `slf`/`na` fallbacks, every
+/// self-pay list and practitioner, the prices of those contracts, the multi-procedure sets
+/// those contracts use or their payors own, and those payors' tariffs.
+fn slice_of(whole: &Value, payor: &str) -> String {
+    let covered = |p: &Value| [payor, "slf", "na"].contains(&p.as_str().unwrap_or(""));
+    let list = |name: &str| whole[name].as_array().cloned().unwrap_or_default();
+    let payors: Vec<Value> = list("payors")
+        .into_iter()
+        .filter(|c| covered(&c["payor"]))
+        .collect();
+    let contracts: Vec<Value> = payors
+        .iter()
+        .chain(list("selfPay").iter())
+        .map(|c| c["id"].clone())
+        .collect();
+    let sets: Vec<Value> = payors.iter().map(|c| c["multiProcSet"].clone()).collect();
+    let mut names: Vec<&str> = vec![payor, "slf", "na"];
+    names.sort_unstable();
+    serde_json::json!({
+        "site": whole["site"],
+        "practitioners": list("practitioners"),
+        "payors": payors,
+        "selfPay": list("selfPay"),
+        "prices": list("prices").into_iter().filter(|p| contracts.contains(&p["contract"])).collect::<Vec<_>>(),
+        "multiProcSets": list("multiProcSets").into_iter().filter(|s| sets.contains(&s["id"]) || covered(&s["payor"])).collect::<Vec<_>>(),
+        "tariffs": list("tariffs").into_iter().filter(|t| covered(&t["payor"])).collect::<Vec<_>>(),
+        "slice": {"payors": names, "lastUpdated": "2026-12-01T09:00:00.000Z", "since": null},
+    })
+    .to_string()
+}
+
+/// The payor a pinned case asks about (`payor=` or, for `$validation`, `payorId=`).
+fn payor_of(query: &str) -> Option<&str> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("payor=").or(kv.strip_prefix("payorId=")))
+}
+
+/// A page that loads two payors' slices into one empty book gets, for those payors, the very
+/// bytes the whole-site book gives on the pinned cases (fees, effective prices, validation).
+#[wasm_bindgen_test]
+fn two_payor_slices_merged_into_an_empty_book_price_as_the_whole_site() {
+    let file: Value = serde_json::from_str(include_str!("golden/parity_cases.json")).unwrap();
+    let whole: Value = serde_json::from_str(file["snapshot"].as_str().unwrap()).unwrap();
+    let mut book = JsContractBook::empty("HCSYN01");
+    book.merge_slice(&slice_of(&whole, "bup")).unwrap();
+    book.merge_slice(&slice_of(&whole, "axa")).unwrap();
+    let held: Value = serde_json::from_str(&book.to_snapshot()).unwrap();
+    let held_payors: Vec<&str> = held["payors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["payor"].as_str().unwrap())
+        .collect();
+    assert_eq!(held_payors, ["slf", "na", "bup", "axa"]);
+    let mut compared = 0;
+    for case in file["cases"].as_array().unwrap() {
+        let query = case["query"].as_str().unwrap();
+        if !matches!(payor_of(query), Some("bup" | "axa")) {
+            continue;
+        }
+        let got = match case["op"].as_str().unwrap() {
+            "fee" => book.calculate_fee(query),
+            "effective" => book.effective_prices(query),
+            _ => book.validate_price(query),
+        }
+        .unwrap_or_else(thrown_outcome);
+        assert_eq!(got, case["expected"].as_str().unwrap(), "{query}");
+        compared += 1;
+    }
+    assert_eq!(compared, 154 + 163 + 25 + 16 + 100);
+}
+
+/// A slice since a time refreshes a book in place: a changed price is repriced, a removed
+/// one is gone (the fee falls back to `na`), exactly as the native book with those edits.
+#[wasm_bindgen_test]
+fn a_delta_slice_changes_and_removes_prices_in_place() {
+    let whole_json = r#"{"site":"S1","practitioners":["SP1"],
+      "payors":[{"id":"1","payor":"bup","type":"I","display":"BUPA"},{"id":"2","payor":"na","type":"I"},{"id":"3","payor":"slf","type":"I"}],
+      "prices":[{"contract":"1","service":"ISC/C0000010","procedure":"CCSD/A3000","net":"232.00","lastUpdated":"2026-11-01T00:00:00Z"},
+                {"contract":"1","service":"ISC/C0000010","procedure":"CCSD/W3712","net":"1800.00","lastUpdated":"2026-11-01T00:00:00Z"},
+                {"contract":"2","service":"ISC/C0000010","procedure":"CCSD/W3712","net":"1500.00"}]}"#;
+    let whole: Value = serde_json::from_str(whole_json).unwrap();
+    let mut book = JsContractBook::empty("S1");
+    book.merge_slice(&slice_of(&whole, "bup")).unwrap();
+    let fee = |book: &JsContractBook, procedure: &str| {
+        book.fee_total(&format!(
+            "site=S1&payor=bup&service-type=ISC/C0000010&procedure-code=CCSD/{procedure}"
+        ))
+        .unwrap_or_else(thrown_outcome)
+    };
+    assert_eq!(fee(&book, "A3000"), "232.00");
+    assert_eq!(fee(&book, "W3712"), "1800.00");
+    let delta = r#"{"site":"S1","practitioners":["SP1"],
+      "payors":[{"id":"1","payor":"bup","type":"I","display":"BUPA"},{"id":"2","payor":"na","type":"I"},{"id":"3","payor":"slf","type":"I"}],
+      "prices":[{"contract":"1","service":"ISC/C0000010","procedure":"CCSD/A3000","net":"240.00","lastUpdated":"2026-12-01T10:00:00Z"}],
+      "removed":[{"kind":"price","key":{"contract":"1","service":"ISC/C0000010","procedure":"CCSD/W3712"},"at":"2026-12-01T10:00:01Z"}],
+      "slice":{"payors":["bup","na","slf"],"lastUpdated":"2026-12-01T10:00:02Z","since":"gt2026-12-01T09:00:00.000Z"}}"#;
+    book.merge_slice(delta).unwrap();
+    assert_eq!(fee(&book, "A3000"), "240.00");
+    assert_eq!(
+        fee(&book, "W3712"),
+        "1500.00",
+        "the removed bup price falls back to na"
+    );
+
+    let mut native = ContractBook::from_snapshot_json(whole_json).unwrap();
+    native.merge_snapshot_json(delta).unwrap();
+    assert_eq!(book.to_snapshot(), native.to_snapshot_json());
+    let query = "site=S1&payor=bup&service-type=ISC/C0000010&procedure-code=CCSD/A3000,CCSD/W3712&breakdown=true";
+    assert_eq!(
+        book.calculate_fee(query).unwrap(),
+        native
+            .calculate_fee(&practice_fhir::QueryParams::from_query(query, false))
+            .unwrap()
+            .to_string()
+    );
+}
+
+/// A slice of another site, or one that is not a slice, is refused with the outcome, and the
+/// book keeps what it had.
+#[wasm_bindgen_test]
+fn a_bad_slice_throws_the_outcome_and_leaves_the_book_as_it_was() {
+    let mut book = JsContractBook::empty("S1");
+    book.merge_slice(
+        r#"{"site":"S1","payors":[{"id":"1","payor":"bup","type":"I"}],
+          "prices":[{"contract":"1","service":"ISC/C0000010","net":"90.00"}]}"#,
+    )
+    .unwrap();
+    let before = book.to_snapshot();
+    let other = book
+        .merge_slice(r#"{"site":"S2","payors":[{"id":"9","payor":"axa","type":"I"}]}"#)
+        .err()
+        .unwrap();
+    assert!(thrown_outcome(other).contains("The slice is of site 'S2', not 'S1'."));
+    // Contract 1 is bup's: the core refuses axa's only after it has removed the price.
+    let taken = book
+        .merge_slice(
+            r#"{"site":"S1","payors":[{"id":"1","payor":"axa","type":"I"}],
+              "removed":[{"kind":"price","key":{"contract":"1","service":"ISC/C0000010"}}]}"#,
+        )
+        .err()
+        .unwrap();
+    assert!(thrown_outcome(taken).contains("MSG_ENTITY_ALREADY_EXISTS"));
+    let junk = book.merge_slice("{not json").err().unwrap();
+    assert!(thrown_outcome(junk).contains("MSG_CANT_PARSE_CONTENT"));
+    assert_eq!(book.to_snapshot(), before);
 }

@@ -1,6 +1,8 @@
-// The two moments the page talks to the API: loading a site's contracts once, and submitting
-// a price. Every failure becomes a sentence a receptionist can act on (ApiError.message),
-// keeping the API's OperationOutcome for the details.
+// The moments the page talks to the API: the site's payor list, a payor's slice of the
+// site's contracts (or the whole site from an older API), and submitting a price. Every
+// failure becomes a sentence a receptionist can act on (ApiError.message), keeping the API's
+// OperationOutcome for the details. No DOM here, so the slice bookkeeping (slices.js) runs
+// under node:test with a fake fetch.
 export class ApiError extends Error {
   constructor(message, { status = 0, outcome = null } = {}) {
     super(message);
@@ -14,15 +16,19 @@ export function diagnostics(outcome) {
   return (outcome?.issue ?? []).map((i) => i.diagnostics).filter(Boolean).join(' ');
 }
 const code = (outcome) => outcome?.issue?.[0]?.details?.coding?.[0]?.code ?? '';
+const origin = (url) => new URL(url, globalThis.location?.href ?? 'http://localhost/').origin;
 
-async function call(url, init, what) {
+// A 304 is an answer too: the caller asked If-None-Match and has what the API would send.
+// `answered` sees every response, refusals included.
+async function call(fetchFn, url, init, what, answered = () => {}) {
   let res;
   try {
-    res = await fetch(url, init);
+    res = await fetchFn(url, init);
   } catch {
-    throw new ApiError(`Cannot reach the API at ${new URL(url, location.href).origin} to ${what}. Is it running (make dev)? Try again in a moment.`);
+    throw new ApiError(`Cannot reach the API at ${origin(url)} to ${what}. Is it running (make dev)? Try again in a moment.`);
   }
-  if (res.ok) return res;
+  answered(res);
+  if (res.ok || res.status === 304) return res;
   let outcome = null;
   try {
     outcome = await res.json();
@@ -41,19 +47,72 @@ async function call(url, init, what) {
   throw new ApiError(detail || `The API refused to ${what} (${res.status}).`, { status: res.status, outcome });
 }
 
-const headers = (token, more = {}) => ({ authorization: `Bearer ${token}`, ...more });
+/**
+ * One signed-in conversation with the API: the token, and the D1 bookmark of the latest
+ * answer, sent back on every later request (x-d1-bookmark) so that a read after this page's
+ * own write sees it, whichever replica answers.
+ */
+export class ApiSession {
+  constructor(token, { fetch: fetchFn = (...args) => globalThis.fetch(...args) } = {}) {
+    if (!token) throw new ApiError('Enter an access token to load contracts from the API (or try the demo data).');
+    this.token = token;
+    this.bookmark = null;
+    this.fetch = fetchFn;
+  }
 
-/** The site's ContractBook snapshot (text) and its version. */
-export async function loadSnapshot(site, token) {
-  if (!token) throw new ApiError('Enter an access token to load contracts from the API (or try the demo data).');
-  const res = await call(`/contract/site/${encodeURIComponent(site)}/$snapshot`, { headers: headers(token) }, `load the contracts of site ${site}`);
-  const text = await res.text();
-  return { text, version: res.headers.get('etag')?.replace(/^W\/"|"$/g, '') ?? '' };
+  async call(url, { headers = {}, ...init } = {}, what = 'answer') {
+    const sent = { authorization: `Bearer ${this.token}`, ...(this.bookmark ? { 'x-d1-bookmark': this.bookmark } : {}), ...headers };
+    return call(this.fetch, url, { ...init, headers: sent }, what, (res) => {
+      const bookmark = res.headers?.get?.('x-d1-bookmark');
+      if (bookmark) this.bookmark = bookmark;
+    });
+  }
+}
+
+const sitePath = (site) => `/contract/site/${encodeURIComponent(site)}`;
+const etagText = (etag) => etag?.replace(/^W\/"|"$/g, '') ?? '';
+const loadWhat = (site) => `load the contracts of site ${site}`;
+
+/** A payor-list entry (a payor Contract) as the page uses it. */
+export function payorOf(contract) {
+  const authority = contract.authority?.[0] ?? {};
+  const [kind, payor = ''] = (authority.reference ?? '').split('/');
+  return { payor, type: kind === 'Person' ? 'C' : 'I', display: authority.display ?? payor, contract: contract.id };
+}
+
+/** The site's payors (GET /contract/site/{site}), every page of them. */
+export async function loadPayors(session, site) {
+  const payors = [];
+  for (let page = 1; ; page += 1) {
+    const res = await session.call(`${sitePath(site)}?count=100${page > 1 ? `&page=${page}` : ''}`, {}, loadWhat(site));
+    const bundle = await res.json();
+    const entries = bundle.entry ?? [];
+    payors.push(...entries.map((e) => payorOf(e.resource ?? {})));
+    const maxCount = Number(bundle.meta?.tag?.find((t) => t.code === 'maxCount')?.display ?? payors.length);
+    if (entries.length === 0 || payors.length >= maxCount) return payors;
+  }
+}
+
+/**
+ * A slice of the site's contracts: `payor` set, that payor's (GET …/$snapshot?payor=bup);
+ * `since`, only what changed after that instant; `etag`, answered 304 when unchanged. With
+ * no payor, the whole site. Resolves to { notModified } or { text, etag, version }.
+ */
+export async function loadSlice(session, site, { payor, since, etag } = {}) {
+  const params = new URLSearchParams();
+  if (payor) params.set('payor', payor);
+  if (since) params.set('_lastUpdated', `gt${since}`);
+  const q = params.toString();
+  const res = await session.call(`${sitePath(site)}/$snapshot${q ? `?${q}` : ''}`,
+    { headers: etag ? { 'if-none-match': etag } : {} }, loadWhat(site));
+  if (res.status === 304) return { notModified: true, etag, version: etagText(etag) };
+  const newEtag = res.headers.get('etag');
+  return { text: await res.text(), etag: newEtag, version: etagText(newEtag) };
 }
 
 /** The contracts API's discovery document: where to submit prices. */
-export async function endpoints() {
-  const res = await call('/contract/.well-known/api-configuration', {}, 'read the discovery document');
+export async function endpoints(fetchFn = (...args) => globalThis.fetch(...args)) {
+  const res = await call(fetchFn, '/contract/.well-known/api-configuration', {}, 'read the discovery document');
   return res.json();
 }
 
@@ -62,11 +121,11 @@ export async function endpoints() {
  * warning comes back). Resolves to the server's verdict: accepted / accepted-with-warning /
  * rejected, with its message. Other failures throw ApiError.
  */
-export async function submitPrice(url, token, bodyText) {
+export async function submitPrice(session, url, bodyText) {
   try {
-    const res = await call(url, {
+    const res = await session.call(url, {
       method: 'POST',
-      headers: headers(token, { 'content-type': 'application/fhir+json', prefer: 'return=OperationOutcome' }),
+      headers: { 'content-type': 'application/fhir+json', prefer: 'return=OperationOutcome' },
       body: bodyText,
     }, 'save the price');
     const outcome = await res.json();

@@ -1,12 +1,15 @@
-// The fee-preview page. Loads one site's ContractBook once (from the API with a token, or the
-// offline demo data), then prices every change in the browser with the npm package: the fee,
-// its breakdown, and the tariff's verdict on a proposed price. Submitting posts the price
-// through $contract-price and compares the API's verdict with the preview's.
+// The fee-preview page. Loads one site's contracts (from the API with a token: the payor list,
+// then each chosen payor's slice, merged into one ContractBook; or the offline demo data),
+// then prices every change in the browser with the npm package: the fee, its breakdown, and
+// the tariff's verdict on a proposed price. Submitting posts the price through
+// $contract-price, compares the API's verdict with the preview's, and refreshes the payor's
+// slice in place with what changed.
 import init, { version, ContractBook } from 'practice-fhir';
 import { catalog } from './catalog.js';
 import { decimal, gbp, isFee, percent } from './money.js';
 import { drawScale, drawStack, verdictText } from './charts.js';
-import { ApiError, diagnostics, endpoints, loadSnapshot, submitPrice } from './api.js';
+import { ApiError, ApiSession, diagnostics, endpoints, submitPrice } from './api.js';
+import { FALLBACK_PAYORS, SiteSlices } from './slices.js';
 
 const $ = (id) => document.getElementById(id);
 const EXT = 'https://contracts.api.healthcode.co.uk/contract/extension/';
@@ -15,10 +18,11 @@ const COLUMNS = ['Item', 'Price', 'Price from', 'Rank', 'Counts at', 'Adds'];
 const SUB_TYPES = { FEE_SCHEDULE: 'fee schedule', PRACTITIONER_BESPOKE_CONTRACT: 'bespoke agreement', SELF_PAY: 'self-pay list' };
 
 const state = {
-  book: null, // the ContractBook (wasm)
+  book: null, // the ContractBook (wasm): the demo site's, or the one slices.js merges into
+  slices: null, // the API's site (SiteSlices): payor list, slices loaded, their versions
+  session: null, // the API session (token, D1 bookmark), when loaded from the API
   cat: null, // what can be chosen (catalog.js)
   site: '',
-  token: '',
   priceUrl: null, // set_contract_price_endpoint, when loaded from the API
   lines: [], // the fee's breakdown lines, for prefilling the proposed fee
   preview: null, // the preview's verdict on the proposed fee
@@ -39,28 +43,62 @@ const extensions = (asset) => Object.fromEntries((asset?.extension ?? []).map((e
 const query = (pairs) => new URLSearchParams(pairs.filter(([, v]) => v)).toString();
 
 // ---- loading ----
-function useBook(snapshotText, how) {
-  const snapshot = JSON.parse(snapshotText);
-  const cat = catalog(snapshot);
-  if (cat.payors.length === 0 && cat.priceCount === 0) {
+const FALLBACK = new Set(FALLBACK_PAYORS);
+const payorName = (payor) => state.cat?.payors.find((p) => p.payor === payor)?.display
+  ?? state.slices?.payors.find((p) => p.payor === payor)?.display ?? payor;
+
+// What `book` lets you choose from; refused when the site has nothing to price (listing a
+// site's payors creates slf and na, so those alone are nothing).
+function catalogOf(book, payors) {
+  const snapshot = JSON.parse(book.toSnapshot());
+  const cat = payors ? catalog(snapshot, payors) : catalog(snapshot);
+  if (cat.priceCount === 0 && cat.payors.every((p) => FALLBACK.has(p.payor))) {
     throw new ApiError(`Site ${snapshot.site} has no contracts here (no payors, no prices). Check the site ID.`);
   }
-  const book = ContractBook.fromSnapshot(snapshotText);
-  state.book?.free();
-  Object.assign(state, { book, cat, site: snapshot.site });
-  $('site').value = snapshot.site;
+  return cat;
+}
+
+// Frees the contracts shown so far (a new site or the demo data replaces them).
+function release() {
+  if (state.slices) state.slices.free();
+  else state.book?.free();
+  Object.assign(state, { slices: null, session: null, book: null });
+}
+
+// Shows what the book holds: the choices (with `payor` chosen, when given), the status line,
+// the fee.
+function showContracts(how, payor = null) {
+  const { cat } = state;
+  $('site').value = state.site;
   populate();
+  if (payor) $('payor').value = `${payor.type}-${payor.payor}`;
   $('visit-fields').disabled = false;
   $('check-fields').disabled = false;
-  text('load-status', `Loaded ${cat.priceCount} prices and ${cat.payors.length} payors of site ${snapshot.site} (${how}).`);
+  text('load-status', `Loaded ${cat.priceCount} prices and ${cat.payors.length} payors of site ${state.site} (${how}).`);
   text('load-error', '');
   prefillFee();
   refresh();
 }
 
+// How the API's contracts came: the payors whose slices are in the book, or the whole site.
+function fromApi(payor, after = '') {
+  const { slices } = state;
+  const v = slices.version(payor);
+  const version = v ? `, version ${v}` : '';
+  if (slices.whole) return `from the API, the whole site${version}${after}`;
+  return `from the API: the prices for ${slices.loaded().map(payorName).join(', ')}${version}${after}`;
+}
+
 function failLoad(err) {
   text('load-status', state.book ? `Still showing the contracts of ${state.site}.` : '');
   text('load-error', err instanceof ApiError ? err.message : `Could not use these contracts: ${err?.outcome ? diagnostics(err.outcome) : err}`);
+}
+
+// The payor to price first: the one chosen before when the same site is loaded again, else
+// the first that is not a fallback.
+function firstPayor(site, payors) {
+  const before = state.site === site && state.book ? visit().payor : null;
+  return payors.find((p) => p.payor === before) ?? payors.find((p) => !FALLBACK.has(p.payor)) ?? payors[0] ?? null;
 }
 
 async function loadFromApi() {
@@ -71,21 +109,51 @@ async function loadFromApi() {
   $('load').setAttribute('aria-busy', 'true');
   text('load-error', '');
   text('load-status', `Loading the contracts of ${site}…`);
+  let slices = null;
   try {
-    const { text: snapshot, version: v } = await loadSnapshot(site, token);
+    const session = new ApiSession(token);
+    slices = new SiteSlices(session, site, ContractBook);
+    const payors = await slices.loadPayors();
     const discovery = await endpoints();
-    state.token = token;
-    state.priceUrl = discovery.set_contract_price_endpoint;
-    useBook(snapshot, `from the API, version ${v}`);
+    const payor = firstPayor(site, payors);
+    if (payor) await slices.load(payor.payor);
+    const cat = catalogOf(slices.book, payors);
+    release();
+    Object.assign(state, { slices, session, book: slices.book, cat, site, priceUrl: discovery.set_contract_price_endpoint });
+    slices = null; // shown now; release() frees it
+    $('visit').removeAttribute('aria-busy'); // a payor of the site shown before may have been loading
+    showContracts(fromApi(payor?.payor), payor);
     $('submit-hint').textContent = 'Posts the price through $contract-price; the API judges it again.';
     $('visit').focus();
   } catch (err) {
+    slices?.free();
     failLoad(err);
   } finally {
     $('load').disabled = false;
     $('load').removeAttribute('aria-busy');
   }
   updateSubmit();
+}
+
+// A payor whose slice is not in the book yet: load it, then show what it adds.
+async function loadPayor(payor) {
+  const { slices } = state;
+  if (!slices || slices.has(payor)) return;
+  $('visit').setAttribute('aria-busy', 'true');
+  text('load-status', `Loading the prices for ${payorName(payor)}…`);
+  try {
+    await slices.load(payor);
+    if (state.slices !== slices) return; // another site was loaded meanwhile
+    state.book = slices.book;
+    state.cat = catalogOf(slices.book, slices.payors);
+    showContracts(fromApi(visit().payor));
+  } catch (err) {
+    if (state.slices !== slices) return;
+    text('load-status', `Could not load the prices for ${payorName(payor)}; choose it again to retry.`);
+    text('load-error', err instanceof ApiError ? err.message : `Could not use these contracts: ${err?.outcome ? diagnostics(err.outcome) : err}`);
+  } finally {
+    if (state.slices === slices && slices.pending.size === 0) $('visit').removeAttribute('aria-busy');
+  }
 }
 
 async function loadDemo() {
@@ -95,9 +163,19 @@ async function loadDemo() {
     if (!res.ok) throw new ApiError(`The demo data is missing (${res.status}); run make dev to build it.`);
     const books = await res.json();
     const wanted = $('site').value.trim();
-    const book = books.find((b) => b.site === wanted) ?? books.find((b) => b.site === 'HCDEMO1') ?? books[0];
-    state.priceUrl = null;
-    useBook(JSON.stringify(book), book.site === wanted ? 'demo data, offline' : `demo data, offline: there is no demo site ${wanted}`);
+    const snapshot = books.find((b) => b.site === wanted) ?? books.find((b) => b.site === 'HCDEMO1') ?? books[0];
+    const book = ContractBook.fromSnapshot(JSON.stringify(snapshot));
+    let cat;
+    try {
+      cat = catalogOf(book);
+    } catch (err) {
+      book.free();
+      throw err;
+    }
+    release();
+    Object.assign(state, { book, cat, site: snapshot.site, priceUrl: null });
+    $('visit').removeAttribute('aria-busy');
+    showContracts(snapshot.site === wanted ? 'demo data, offline' : `demo data, offline: there is no demo site ${wanted}`);
     $('submit-hint').textContent = 'Sign in and load the site from the API to submit prices.';
     $('visit').focus();
   } catch (err) {
@@ -211,9 +289,10 @@ function refresh() {
     for (const name of ['fee:compute', 'fee:render', 'fee:to-frame']) performance.clearMeasures(name);
     performance.clearMarks('fee:start');
   }
+  const v = visit();
+  if (state.slices && !state.slices.has(v.payor)) return showLoading(v);
   const start = performance.now();
   performance.mark('fee:start', { startTime: start });
-  const v = visit();
   renderItems(v); // the proposal's items follow the chosen procedures
   const [item, feeText] = [$('p-item').value, $('p-fee').value];
   // compute: the npm package's two answers, JSON in and out
@@ -227,6 +306,17 @@ function refresh() {
   performance.measure('fee:render', { start: renderStart, end: performance.now() });
   // The frame that paints the update: its rAF callback runs just before it is drawn.
   requestAnimationFrame(() => performance.measure('fee:to-frame', 'fee:start'));
+}
+
+// The chosen payor's prices are on their way (loadPayor): nothing to price or judge yet.
+function showLoading(v) {
+  text('fee', '—');
+  text('fee-summary', `Loading the prices for ${payorName(v.payor)}…`);
+  text('fee-error', '');
+  $('breakdown').hidden = true;
+  $('stack-figure').hidden = true;
+  state.lines = [];
+  showCheck({ none: true });
 }
 
 function source(context, v) {
@@ -305,7 +395,7 @@ function showCheck(judged) {
     text('verdict-message', '');
   } else if (judged.error) {
     const code = judged.error.outcome?.issue?.[0]?.details?.coding?.[0]?.code;
-    if (code === 'MSG_REF_ID_NOT_FOUND' && !/^Site|^Payor|^Practitioner/.test(diagnostics(judged.error.outcome))) {
+    if (code === 'MSG_REFERENCE_ID_NOT_FOUND' && !/^Site|^Payor|^Practitioner/.test(diagnostics(judged.error.outcome))) {
       // No tariff for this item: nothing to judge against, and the API accepts any price.
       text('verdict', judged.fee ? 'accepted' : '—');
       text('verdict-message', `No tariff applies (${diagnostics(judged.error.outcome)}), so any price is accepted.`);
@@ -390,12 +480,14 @@ function priceBody(fee) {
 async function submit() {
   const preview = state.preview;
   if (!preview || !state.priceUrl) return;
+  const { slices, session } = state;
+  const payor = visit().payor;
   $('submit').disabled = true;
   $('submit').setAttribute('aria-busy', 'true');
   text('server-answer', `Submitting ${gbp(preview.fee)}…`);
   text('disagree', '');
   try {
-    const answer = await submitPrice(state.priceUrl, state.token, priceBody(decimal(preview.fee)));
+    const answer = await submitPrice(session, state.priceUrl, priceBody(decimal(preview.fee)));
     const words = answer.verdict === 'rejected'
       ? `The API refused ${gbp(preview.fee)}: ${answer.message}`
       : `The API saved ${gbp(preview.fee)}${answer.verdict === 'accepted-with-warning' ? `, with a warning: ${answer.message}` : '.'}`;
@@ -404,11 +496,16 @@ async function submit() {
       text('disagree', `The API disagrees with the preview: the preview said “${verdictText(preview.verdict)}”, the API said “${verdictText(answer.verdict)}”. This should never happen; please report it.`);
     }
     if (answer.verdict !== 'rejected') {
-      // The site's contracts changed: load them again so the preview prices with the new price.
-      const { text: snapshot, version: v } = await loadSnapshot(state.site, state.token);
-      const keep = { payor: $('payor').value, service: $('service').value, procedures: chosenProcedures(), item: $('p-item').value, fee: $('p-fee').value };
-      useBook(snapshot, `from the API, version ${v}, after your change`);
-      restore(keep);
+      // The payor's prices changed: bring its slice up to date (only what changed since,
+      // read through the write's bookmark) so the preview prices with the new price.
+      const changed = await slices.refresh(payor);
+      if (changed && state.slices === slices) {
+        const keep = { payor: $('payor').value, service: $('service').value, procedures: chosenProcedures(), item: $('p-item').value, fee: $('p-fee').value };
+        state.book = slices.book;
+        state.cat = catalogOf(slices.book, slices.payors);
+        showContracts(fromApi(payor, ', after your change'));
+        restore(keep);
+      }
     }
   } catch (err) {
     text('server-answer', '');
@@ -450,6 +547,7 @@ function wire() {
       refresh();
     });
   }
+  $('payor').addEventListener('change', () => loadPayor(visit().payor));
   $('procedure-list').addEventListener('change', () => {
     filterProcedures();
     const item = $('p-item').value;

@@ -1,9 +1,14 @@
-// What a site's contracts let you choose from, read from its ContractBook snapshot (the JSON
-// the API serves at /contract/site/{site}/$snapshot and ContractBook.fromSnapshot loads):
-// payors, services, the procedures priced under each service, locations and practitioners.
+// What a site's contracts let you choose from, read from a ContractBook snapshot (the whole
+// site's, or the book the loaded payors' slices were merged into, book.toSnapshot()):
+// services, the procedures priced under each service, locations and practitioners; and the
+// payors, from the site's payor list when given (a slice holds only some of them).
 const byCode = (a, b) => a.code.localeCompare(b.code);
 
-export function catalog(snapshot) {
+/** The payors of a snapshot, in the payor list's shape. */
+export const snapshotPayors = (snapshot) =>
+  (snapshot.payors ?? []).map((p) => ({ payor: p.payor, type: p.type, display: p.display ?? p.payor, contract: p.id }));
+
+export function catalog(snapshot, payors = snapshotPayors(snapshot)) {
   const services = new Map();
   const procedures = new Map(); // service code -> Map(procedure code -> description)
   const locations = new Set();
@@ -28,7 +33,7 @@ export function catalog(snapshot) {
   for (const t of tariffs) if (t.codeType === 'S') service(`ISC/${t.code}`, t.display);
   return {
     site: snapshot.site,
-    payors: (snapshot.payors ?? []).map((p) => ({ payor: p.payor, type: p.type, display: p.display ?? p.payor, contract: p.id })),
+    payors,
     services: [...services.values()].sort(byCode),
     procedures: (serviceCode) =>
       [...(procedures.get(serviceCode) ?? new Map())].map(([code, display]) => ({ code, display })).sort(byCode),

@@ -1,7 +1,7 @@
 // A small TypeScript consumer of the npm package; `tsc --noEmit` must accept it.
 import {
   version, parseResource, validateResource, ContractBook,
-  type OperationOutcome, type CalculateFeeResponse, type FhirError,
+  type OperationOutcome, type CalculateFeeResponse, type FhirError, type SliceDescription,
 } from 'practice-fhir';
 
 const v: string = version();
@@ -19,4 +19,11 @@ const fee: CalculateFeeResponse = JSON.parse(book.calculateFee('site=S1&payor=bu
 const net: number | undefined = fee.term[0].asset[0].valuedItem[0].net?.value;
 const total: string = book.feeTotal('site=S1&payor=bup&service-type=ISC/C0000010');
 book.free();
-export { v, errors, normalised, net, total };
+// A page that starts empty and merges one payor's slice at a time.
+const sliced: ContractBook = ContractBook.empty('S1');
+const sliceText = '{"site":"S1","payors":[{"id":"1","payor":"bup","type":"I"}],"slice":{"payors":["bup","na","slf"],"lastUpdated":"2026-12-01T09:00:00Z","since":null}}';
+sliced.mergeSlice(sliceText);
+const described: SliceDescription = JSON.parse(sliceText).slice;
+const lastUpdated: string = described.lastUpdated;
+sliced.free();
+export { v, errors, normalised, net, total, lastUpdated };

@@ -48,6 +48,34 @@ test('parseResource normalises, validateResource returns an OperationOutcome, er
   assert.deepEqual(got.thrown, { isError: true, code: 'MSG_CANT_PARSE_CONTENT', expression: ['Practitioner.active'] });
 });
 
+test('ContractBook.empty + mergeSlice: slices of two payors price as one book; a bad slice throws with the outcome', () => {
+  const out = runNode(`
+    import { ContractBook } from 'practice-fhir';
+    const payors = [{ id: '1', payor: 'bup', type: 'I' }, { id: '2', payor: 'axa', type: 'I' }, { id: '3', payor: 'na', type: 'I' }];
+    const prices = [
+      { contract: '1', service: 'ISC/C0000010', net: '100.00' },
+      { contract: '2', service: 'ISC/C0000010', net: '200.00' },
+      { contract: '3', service: 'ISC/E0002620', net: '50.00' },
+    ];
+    const slice = (payor) => JSON.stringify({ site: 'S1', payors: payors.filter((p) => [payor, 'na'].includes(p.payor)),
+      prices: prices.filter((p) => ['3', payors.find((c) => c.payor === payor).id].includes(p.contract)),
+      slice: { payors: [payor, 'na', 'slf'].sort(), lastUpdated: '2026-12-01T09:00:00Z', since: null } });
+    const book = ContractBook.empty('S1');
+    book.mergeSlice(slice('bup'));
+    book.mergeSlice(slice('axa'));
+    const whole = ContractBook.fromSnapshot(JSON.stringify({ site: 'S1', payors, prices }));
+    const q = (payor, service) => \`site=S1&payor=\${payor}&service-type=\${service}\`;
+    const fees = ['bup', 'axa'].flatMap((p) => ['ISC/C0000010', 'ISC/E0002620'].map((s) => [book.feeTotal(q(p, s)), whole.feeTotal(q(p, s))]));
+    let thrown;
+    try { book.mergeSlice('{"site":"S2"}'); } catch (e) { thrown = { isError: e instanceof Error, code: e.outcome.issue[0].details.coding[0].code }; }
+    console.log(JSON.stringify({ fees, thrown }));
+  `);
+  assert.deepEqual(JSON.parse(out), {
+    fees: [['100.00', '100.00'], ['50.00', '50.00'], ['200.00', '200.00'], ['50.00', '50.00']],
+    thrown: { isError: true, code: 'MSG_PARAM_INVALID' },
+  });
+});
+
 test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
   writeFileSync(join(app, 'consumer.ts'), readFileSync(join(ROOT, 'tests/node/consumer.ts'), 'utf8'));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({

@@ -49,8 +49,12 @@ export function pageTests(origin) {
       || document.querySelector('#load-error').textContent !== '');
   }
 
+  // A payor chosen for the first time loads its slice; the visit section is aria-busy meanwhile.
+  const sliceLoaded = (page) => page.waitForFunction(() => !document.querySelector('#visit').hasAttribute('aria-busy'));
+
   async function chooseVisit(page, { payor, service, procedures = [], location = '', practitioner = '' }) {
     await page.selectOption('#payor', payor);
+    await sliceLoaded(page);
     await page.selectOption('#service', service);
     for (const box of await page.$$('#procedure-list input')) {
       const want = procedures.includes(await box.getAttribute('value'));
@@ -78,7 +82,8 @@ export function pageTests(origin) {
   test('payor, service and three procedures: fee, breakdown, stacked bar and a tariff warning', async () => {
     const { page, errors } = await open();
     await signIn(page);
-    assert.match(await page.textContent('#load-status'), /^Loaded 161 prices and 6 payors of site HCDEMO1 \(from the API, version \d+\)\.$/);
+    // The payor list, and BUPA's slice: its prices, the slf and na fallbacks, the self-pay list.
+    assert.match(await page.textContent('#load-status'), /^Loaded 82 prices and 6 payors of site HCDEMO1 \(from the API: the prices for BUPA, version [^\s)]+\)\.$/);
     await chooseVisit(page, { payor: 'I-bup', service: 'ISC/C0000010', procedures: ['CCSD/W3712', 'CCSD/W4210', 'CCSD/T2000'] });
     // BUPA's set: 100% of the highest, 50% of the second, 25% of the others.
     assert.equal(await page.textContent('#fee'), '£2,980.00');
@@ -133,6 +138,10 @@ export function pageTests(origin) {
     };
     const services = [...new Set(DEMO.prices.map((p) => p.service))].sort();
     const locations = ['', 'HP002694', 'HP002166'];
+    // The page offers the locations of the slices it loaded; one that no price of the payor's
+    // slice names prices as site-wide, so the visit names none.
+    const sliceContracts = (payor) => [...DEMO.payors.filter((c) => [payor, 'slf', 'na'].includes(c.payor)), ...DEMO.selfPay].map((c) => c.id);
+    const sliceLocation = (payor, at) => (DEMO.prices.some((p) => p.location === at && sliceContracts(payor).includes(p.contract)) ? at : '');
     const practitioners = ['', ...DEMO.practitioners];
     let priced = 0;
     for (let i = 0; i < 60; i += 1) {
@@ -144,7 +153,7 @@ export function pageTests(origin) {
         const p = pool[rnd(pool.length)];
         if (!procedures.includes(p)) procedures.push(p);
       }
-      const visit = { payor: `I-${payor}`, service, procedures, location: locations[rnd(3)], practitioner: practitioners[rnd(practitioners.length)] };
+      const visit = { payor: `I-${payor}`, service, procedures, location: sliceLocation(payor, locations[rnd(3)]), practitioner: practitioners[rnd(practitioners.length)] };
       await chooseVisit(page, visit);
       const q = new URLSearchParams(Object.entries({ site: 'HCDEMO1', payor, 'payor-type': 'I', 'service-type': service,
         'procedure-code': procedures.join(','), location: visit.location, practitioner: visit.practitioner, breakdown: 'true' })
@@ -245,6 +254,57 @@ export function pageTests(origin) {
     await page.click('#submit');
     await page.waitForFunction(() => document.querySelector('#disagree').textContent !== '');
     assert.equal(await page.textContent('#disagree'), 'The API disagrees with the preview: the preview said “accepted”, the API said “rejected”. This should never happen; please report it.');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('slices: a payor\'s prices load when it is first chosen; a saved price refreshes only what changed, through the write\'s bookmark', async () => {
+    const { page, errors } = await open();
+    const calls = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/contract/site/')) calls.push({ url, headers: r.headers() });
+    });
+    const snapshots = () => calls.filter((c) => c.url.pathname.endsWith('/$snapshot')).map((c) => c.url.search);
+    await signIn(page);
+    assert.equal(calls[0].url.pathname + calls[0].url.search, '/contract/site/HCDEMO1?count=100');
+    assert.deepEqual(snapshots(), ['?payor=bup']);
+    await chooseVisit(page, { payor: 'I-avi', service: 'ISC/C0000020', procedures: ['CCSD/M4210'] });
+    assert.deepEqual(snapshots(), ['?payor=bup', '?payor=avi']);
+    // Aviva's 26 prices join BUPA's slice (the fallbacks and the self-pay list come with each).
+    assert.match(await page.textContent('#load-status'), /^Loaded 108 prices and 6 payors of site HCDEMO1 \(from the API: the prices for BUPA, Aviva, version [^\s)]+\)\.$/);
+    // Self-Pay came with BUPA's slice, Aviva's is loaded: no more requests.
+    await page.selectOption('#payor', 'I-slf');
+    await page.selectOption('#payor', 'I-avi');
+    await sliceLoaded(page);
+    assert.equal(snapshots().length, 2);
+    await page.selectOption('#p-item', 'P|CCSD/M4210');
+    await page.fill('#p-fee', '777.00');
+    assert.equal(await page.textContent('#verdict'), 'accepted');
+    await page.click('#submit');
+    await page.waitForFunction(() => document.querySelector('#fee').textContent === '£777.00');
+    const delta = calls.at(-1);
+    assert.equal(delta.url.pathname, '/contract/site/HCDEMO1/$snapshot');
+    assert.equal(delta.url.searchParams.get('payor'), 'avi');
+    assert.match(delta.url.searchParams.get('_lastUpdated'), /^gt\d{4}-\d\d-\d\dT/);
+    assert.match(delta.headers['if-none-match'] ?? '', /^W\/"/);
+    assert.ok(delta.headers['x-d1-bookmark'], 'the refresh reads through the write\'s bookmark');
+    assert.match(await page.textContent('#load-status'), /\(from the API: the prices for BUPA, Aviva, version [^\s)]+, after your change\)\.$/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('an API without slices (a 4xx to ?payor=) is read whole', async () => {
+    const { page, errors } = await open();
+    await page.route((url) => url.pathname.endsWith('/$snapshot') && url.searchParams.has('payor'), (route) => route.fulfill({
+      status: 400, contentType: 'application/fhir+json',
+      body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: "Unknown parameter 'payor'." }] }),
+    }));
+    await signIn(page);
+    assert.match(await page.textContent('#load-status'), /^Loaded \d+ prices and 6 payors of site HCDEMO1 \(from the API, the whole site, version [^\s)]+\)\.$/);
+    await chooseVisit(page, { payor: 'I-axa', service: 'ISC/C0000010', procedures: ['CCSD/W8200'] });
+    const { body } = await api('/contract/$calculate-fee?site=HCDEMO1&payor=axa&service-type=ISC/C0000010&procedure-code=CCSD/W8200');
+    assert.equal(await page.textContent('#fee'), gbp(body.term[0].asset[0].valuedItem[0].net.value));
     assert.deepEqual(errors, []);
     await page.close();
   });
