@@ -181,3 +181,6 @@ INSERT OR IGNORE INTO tariff_version (payor, version, last_updated)
   SELECT payor, 1, max(last_updated) FROM tariff GROUP BY payor;
 DROP TABLE IF EXISTS contract_book;
 DROP TABLE IF EXISTS payor_tariffs;
+-- The priced keys alone (a narrow index): `$effective-prices` counts a payor's distinct
+-- services and procedures over it.
+CREATE INDEX IF NOT EXISTS contract_price_priced ON contract_price (site, contract, location, practitioner, service_scheme, service_code, proc_scheme, proc_code) WHERE net IS NOT NULL;

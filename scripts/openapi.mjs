@@ -272,7 +272,11 @@ const doc = {
     '/valueset/contract-subtype/{type}': { get: { summary: 'Contract sub types', security: [], parameters: [path('type', 'PRICING'), ...paging], responses: ok('ValueSet', ref('ValueSet')) } },
     '/contract/site/{site}': { get: op('Payors of a site (creates slf and na when missing)', ['get_payors_list_endpoint'], [path('site', 'site id'), ...paging], ok('payor contracts', ref('ContractBundle'))) },
     '/contract/site/{site}/$snapshot': {
-      get: op('The site\'s ContractBook snapshot for the npm package', ['(none: practice-fhir extension)'], [path('site', 'site id')], { 200: { description: 'snapshot', content: { 'application/json': { schema: { type: 'object', required: ['site'] } } } }, ...errors }),
+      get: op('The site\'s ContractBook snapshot for the npm package, whole or as a per-payor slice (those payors, the slf and na fallbacks, self-pay lists, practitioners, the sets and tariffs that can apply); with _lastUpdated only what changed since, plus tombstones (`removed`). ETag is the slice\'s version; If-None-Match answers 304.', ['(none: practice-fhir extension)'],
+        [path('site', 'site id'), q('payor', 'payor id(s), comma separated: a slice; payorId is a synonym'), q('_lastUpdated', 'only what changed, e.g. gt2026-12-01T10:00:00.000Z (the slice\'s slice.lastUpdated)'),
+          { name: 'If-None-Match', in: 'header', required: false, description: 'the ETag of a slice already held', schema: { type: 'string' } }],
+        { 200: { description: 'snapshot or slice', headers: { ETag: { description: 'the slice version', schema: { type: 'string' } } }, content: { 'application/json': { schema: { type: 'object', required: ['site'], properties: { site: { type: 'string' }, payors: { type: 'array' }, prices: { type: 'array' }, removed: { type: 'array', items: { type: 'object', required: ['kind', 'key'] } }, slice: { type: 'object' } } } } } },
+          304: { description: 'unchanged since the ETag sent in If-None-Match' }, ...errors }),
       put: op('Replace a site\'s whole book (administrators; migrations)', ['(none: practice-fhir extension)'], [path('site', 'site id')],
         { 200: { description: 'stored', content: { 'application/json': { schema: { type: 'object', required: ['site', 'prices', 'version'] } } } }, ...errors },
         { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['site'] } } } } }),

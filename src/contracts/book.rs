@@ -387,10 +387,14 @@ impl ContractBook {
                         self.prices.insert(k, p);
                     }
                 }
+                let moved = old_id != contract.id;
                 if let Some(slot) = self.payors.get_mut(i) {
                     *slot = contract;
                 }
-                self.rebuild_index();
+                // The index holds contract ids: only a changed id needs it rebuilt.
+                if moved {
+                    self.rebuild_index();
+                }
                 i
             }
             None => {

@@ -12,7 +12,7 @@ use super::codes::{not_found, ALL_OTHERS_PAYOR, SELF_PAY_PAYOR};
 use super::effective::{EffectivePrice, EffectivePricesPage, EffectivePricesRequest, LastUpdated};
 use super::fee::FeeRequest;
 use super::rows::{
-    Query, RowKind, RowSet, PAYOR_COLS, PRICE_COLS, SELF_PAY_COLS, SET_COLS, TARIFF_COLS,
+    PriceRow, Query, RowKind, RowSet, PAYOR_COLS, PRICE_COLS, SELF_PAY_COLS, SET_COLS, TARIFF_COLS,
 };
 use super::tariff::Tariff;
 use super::validation::ValidationRequest;
@@ -392,6 +392,7 @@ pub fn payor_list_plan(
 pub fn contract_price_plan(site: &str, body: &Value) -> Vec<Query> {
     let mut payors: Vec<String> = Vec::new();
     let mut practitioners: Vec<String> = Vec::new();
+    let mut locations: Vec<String> = Vec::new();
     let mut schemes: Vec<String> = Vec::new();
     let mut codes: Vec<String> = Vec::new();
     let assets = body
@@ -413,7 +414,9 @@ pub fn contract_price_plan(site: &str, body: &Value) -> Vec<Query> {
             };
             if let Some(p) = r.strip_prefix("Practitioner/") {
                 practitioners.push(p.to_string());
-            } else if !r.starts_with("Location/") {
+            } else if let Some(l) = r.strip_prefix("Location/") {
+                locations.push(l.to_string());
+            } else {
                 let id = r.rsplit_once('/').map_or(r, |(_, id)| id);
                 let id = id.split_once('-').map_or(id, |(_, rest)| rest);
                 payors.push(id.to_string());
@@ -437,7 +440,13 @@ pub fn contract_price_plan(site: &str, body: &Value) -> Vec<Query> {
             }
         }
     }
-    for v in [&mut payors, &mut practitioners, &mut schemes, &mut codes] {
+    for v in [
+        &mut payors,
+        &mut practitioners,
+        &mut locations,
+        &mut schemes,
+        &mut codes,
+    ] {
         v.sort_unstable();
         v.dedup();
     }
@@ -452,24 +461,49 @@ pub fn contract_price_plan(site: &str, body: &Value) -> Vec<Query> {
     let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     let scheme_refs: Vec<&str> = schemes.iter().map(String::as_str).collect();
     if !payor_refs.is_empty() && !code_refs.is_empty() {
-        let per = (room / 4).max(1);
+        let per = (room / 6).max(1);
+        let loc_refs: Vec<&str> = locations.iter().map(String::as_str).collect();
+        let prac_refs: Vec<&str> = practitioners.iter().map(String::as_str).collect();
+        let extra = |n: usize| {
+            if n == 0 {
+                String::new()
+            } else {
+                format!(", {}", marks(n))
+            }
+        };
+        let chunks = |v: &[&'_ str]| -> Vec<Vec<String>> {
+            if v.is_empty() {
+                vec![Vec::new()]
+            } else {
+                v.chunks(per)
+                    .map(|c| c.iter().map(|s| s.to_string()).collect())
+                    .collect()
+            }
+        };
         for pc in payor_refs.chunks(per) {
-            for sc in scheme_refs.chunks(per) {
-                for cc in code_refs.chunks(per) {
-                    let mut p = vec![text(site), text(site)];
-                    p.extend(pc.iter().map(|x| text(x)));
-                    p.extend(sc.iter().map(|x| text(x)));
-                    p.extend(cc.iter().map(|x| text(x)));
-                    p.extend(sc.iter().map(|x| text(x)));
-                    p.extend(cc.iter().map(|x| text(x)));
-                    plan.push(Query::new(
+            for lc in chunks(&loc_refs) {
+                for dc in chunks(&prac_refs) {
+                    for sc in scheme_refs.chunks(per) {
+                        for cc in code_refs.chunks(per) {
+                            let mut p = vec![text(site), text(site)];
+                            p.extend(pc.iter().map(|x| text(x)));
+                            p.extend(lc.iter().map(|x| text(x)));
+                            p.extend(dc.iter().map(|x| text(x)));
+                            p.extend(sc.iter().map(|x| text(x)));
+                            p.extend(cc.iter().map(|x| text(x)));
+                            p.extend(sc.iter().map(|x| text(x)));
+                            p.extend(cc.iter().map(|x| text(x)));
+                            plan.push(Query::new(
                         RowKind::Price,
                         format!(
                             "SELECT {PRICE_COLS} FROM contract_price WHERE site = ? AND contract IN \
                              (SELECT id FROM contract_payor WHERE site = ? AND payor IN ({})) \
+                             AND location IN (''{}) AND practitioner IN (''{}) \
                              AND service_scheme IN ({}) AND service_code IN ({}) \
                              AND proc_scheme IN ('', {}) AND proc_code IN ('', {})",
                             marks(pc.len()),
+                            extra(lc.len()),
+                            extra(dc.len()),
                             marks(sc.len()),
                             marks(cc.len()),
                             marks(sc.len()),
@@ -477,6 +511,8 @@ pub fn contract_price_plan(site: &str, body: &Value) -> Vec<Query> {
                         ),
                         p,
                     ));
+                        }
+                    }
                 }
             }
         }
@@ -487,7 +523,7 @@ pub fn contract_price_plan(site: &str, body: &Value) -> Vec<Query> {
                 plan.push(Query::new(
                     RowKind::Tariff,
                     format!(
-                        "SELECT {TARIFF_COLS} FROM tariff WHERE payor IN ({}) AND code IN ({})",
+                        "SELECT {TARIFF_COLS} FROM tariff WHERE payor IN ({}) AND code_type IN ('S', 'P') AND code IN ({})",
                         marks(pc.len()),
                         marks(cc.len())
                     ),
@@ -677,10 +713,10 @@ pub fn delete_prices_statements(meta: &AuditMeta<'_>, f: &PriceFilter) -> Vec<St
     ]
 }
 
-/// `$effective-prices`: the payors named (to check them), the practitioner, and in SQL the
-/// precedence chain of every payor, the best price per (payor, service, procedure), the
-/// page (in the book's order) and the number of matches. Reads the payors' own rows only.
-pub fn effective_plan(site: &str, req: &EffectivePricesRequest) -> Vec<Query> {
+/// `$effective-prices`, first round trip: the payor contracts (those named and `na`, or every
+/// payor of the site), the practitioner and their self-pay list. [`effective_page_plan`]
+/// then knows each payor's precedence chain.
+pub fn effective_context_plan(site: &str, req: &EffectivePricesRequest) -> Vec<Query> {
     let mut plan = Vec::new();
     let named: Vec<&str> = req.payors.iter().map(String::as_str).collect();
     if named.is_empty() {
@@ -698,111 +734,30 @@ pub fn effective_plan(site: &str, req: &EffectivePricesRequest) -> Vec<Query> {
             plan.push(payors_query(site, chunk));
         }
     }
-    let prac = req.practitioner.as_deref().unwrap_or("");
-    let loc = req.location.as_deref().unwrap_or("");
-    if !prac.is_empty() {
+    if let Some(prac) = req.practitioner.as_deref() {
         plan.push(practitioner_query(site, prac));
         plan.push(self_pay_query(site, prac));
     }
-    // pc: the payors, in the order they are listed (the request's, else the site's).
-    let mut p = Vec::new();
-    let pc = if named.is_empty() {
-        p.push(text(site));
-        "SELECT id, payor, seq AS ord FROM contract_payor WHERE site = ?".to_string()
-    } else {
-        let tuples: Vec<String> = named.iter().map(|_| "(?, ?)".to_string()).collect();
-        for (i, n) in named.iter().enumerate() {
-            p.push(text(n));
-            p.push(SqlValue::Integer(i as i64));
-        }
-        p.push(text(site));
-        format!(
-            "SELECT c.id, c.payor, v.column2 AS ord FROM (VALUES {}) v JOIN contract_payor c ON c.site = ? AND c.payor = v.column1",
-            tuples.join(", ")
-        )
-    };
-    p.extend([
-        text(site),
-        text(loc),
-        text(prac),
-        text(site),
-        text(prac),
-        text(prac),
-        text(loc),
-        text(loc),
-        text(site),
-    ]);
-    let mut filter = String::new();
-    if let Some(service) = req.service.as_deref() {
-        match service.split_once('/') {
-            Some((scheme, code)) => {
-                filter.push_str(" AND p.service_scheme = ? AND p.service_code = ?");
-                p.push(text(scheme));
-                p.push(text(code));
-            }
-            None => {
-                filter.push_str(" AND p.service_code = ?");
-                p.push(text(service));
-            }
-        }
-    }
-    filter.push_str(&last_updated_sql(
-        "p.last_updated",
-        &req.last_updated,
-        &mut p,
-    ));
-    let cols: String = PRICE_COLS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let with = format!(
-        "WITH pc AS ({pc}), \
-         na AS (SELECT id FROM contract_payor WHERE site = ? AND payor = 'na'), \
-         steps (rnk) AS (VALUES (0), (1), (2), (3), (4), (5)), \
-         chain AS (SELECT CASE WHEN st.rnk >= 4 THEN na.id WHEN st.rnk = 2 THEN sp.id ELSE pc.id END AS contract, \
-           CASE WHEN st.rnk IN (1, 4) THEN ? ELSE '' END AS loc, CASE WHEN st.rnk IN (0, 2) THEN ? ELSE '' END AS prac, \
-           st.rnk AS rnk, pc.ord AS ord \
-           FROM pc CROSS JOIN steps st LEFT JOIN na ON 1 \
-           LEFT JOIN contract_self_pay sp ON sp.site = ? AND sp.practitioner = ? \
-           WHERE (st.rnk <> 0 OR ? <> '') AND (st.rnk <> 1 OR ? <> '') \
-           AND (st.rnk <> 2 OR (pc.payor = 'slf' AND sp.id IS NOT NULL)) \
-           AND (st.rnk < 4 OR (pc.payor <> 'na' AND na.id IS NOT NULL)) AND (st.rnk <> 4 OR ? <> '')), \
-         hit AS (SELECT {cols}, c.rnk, c.ord, ROW_NUMBER() OVER (PARTITION BY c.ord, p.service_scheme, p.service_code, p.proc_scheme, p.proc_code ORDER BY c.rnk) AS rn \
-           FROM chain c JOIN contract_price p ON p.site = ? AND p.contract = c.contract AND p.location = c.loc AND p.practitioner = c.prac \
-           WHERE p.net IS NOT NULL{filter})"
-    );
-    let mut page_params = p.clone();
-    page_params.push(SqlValue::Integer(req.count as i64));
-    page_params.push(SqlValue::Integer(
-        req.page.saturating_sub(1).saturating_mul(req.count) as i64,
-    ));
-    plan.push(Query::new(
-        RowKind::Price,
-        format!(
-            "{with} SELECT {PRICE_COLS}, rnk FROM hit WHERE rn = 1 \
-             ORDER BY ord, service_scheme, service_code, proc_scheme, proc_code LIMIT ? OFFSET ?"
-        ),
-        page_params,
-    ));
-    plan.push(Query::new(
-        RowKind::Count,
-        format!("{with} SELECT count(*) AS n FROM hit WHERE rn = 1"),
-        p,
-    ));
     plan
 }
 
-/// The `$effective-prices` page from the rows of [`effective_plan`], with the book's checks
-/// and the book's own rendering of each price's source.
-pub fn effective_from_rows(
+/// One level of a payor's precedence chain: a contract's prices at a location and
+/// practitioner ('' for none), in the primary key's order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Step {
+    contract: String,
+    location: String,
+    practitioner: String,
+}
+
+/// The context book (payors, practitioner, self-pay list) with the book's checks, and each
+/// listed payor's chain, most specific first (the book's `chain`, with contract ids).
+fn effective_chains(
     site: &str,
     req: &EffectivePricesRequest,
-    rows: &RowSet,
-) -> Result<EffectivePricesPage, OperationOutcome> {
-    let mut context = rows.clone();
-    context.prices.clear();
-    let book = ContractBook::from_rows(site, &context)?;
+    ctx: &RowSet,
+) -> Result<(ContractBook, Vec<Vec<Step>>), OperationOutcome> {
+    let book = ContractBook::from_rows(site, ctx)?;
     book.check_site(req.site.as_deref())?;
     book.check_practitioner(req.practitioner.as_deref())?;
     for p in &req.payors {
@@ -810,16 +765,273 @@ pub fn effective_from_rows(
             return Err(not_found("Payor", p));
         }
     }
-    let mut entries = Vec::with_capacity(rows.prices.len());
-    for r in &rows.prices {
-        let (key, price) = r.to_entry()?;
-        let source = book.source_for_key(&key);
-        entries.push(EffectivePrice { key, price, source });
+    let listed: Vec<String> = if req.payors.is_empty() {
+        book.payor_contracts()
+            .iter()
+            .map(|c| c.payor.id.clone())
+            .collect()
+    } else {
+        req.payors.clone()
+    };
+    let prac = req.practitioner.clone().unwrap_or_default();
+    let loc = req.location.clone().unwrap_or_default();
+    let na = book.payor_contract(ALL_OTHERS_PAYOR).map(|c| c.id.clone());
+    let step = |contract: &str, location: &str, practitioner: &str| Step {
+        contract: contract.to_string(),
+        location: location.to_string(),
+        practitioner: practitioner.to_string(),
+    };
+    let mut chains = Vec::new();
+    for payor in &listed {
+        let Some(c) = book.payor_contract(payor) else {
+            continue;
+        };
+        let mut chain = Vec::new();
+        if !prac.is_empty() {
+            chain.push(step(&c.id, "", &prac));
+        }
+        if !loc.is_empty() {
+            chain.push(step(&c.id, &loc, ""));
+        }
+        if payor == SELF_PAY_PAYOR && !prac.is_empty() {
+            if let Some(list) = book
+                .self_pay_lists()
+                .iter()
+                .find(|s| s.practitioner == prac)
+            {
+                chain.push(step(&list.id, "", &prac));
+            }
+        }
+        chain.push(step(&c.id, "", ""));
+        if let (Some(na), false) = (&na, payor == ALL_OTHERS_PAYOR) {
+            if !loc.is_empty() {
+                chain.push(step(na, &loc, ""));
+            }
+            chain.push(step(na, "", ""));
+        }
+        chains.push(chain);
+    }
+    Ok((book, chains))
+}
+
+/// The request's service and `_lastUpdated` filters on the columns of `table` (`a.`, or
+/// `` for none).
+fn effective_filters(req: &EffectivePricesRequest, table: &str, p: &mut Vec<SqlValue>) -> String {
+    let mut filter = String::new();
+    if let Some(service) = req.service.as_deref() {
+        match service.split_once('/') {
+            Some((scheme, code)) => {
+                filter.push_str(&format!(
+                    " AND {table}service_scheme = ? AND {table}service_code = ?"
+                ));
+                p.push(text(scheme));
+                p.push(text(code));
+            }
+            None => {
+                filter.push_str(&format!(" AND {table}service_code = ?"));
+                p.push(text(service));
+            }
+        }
+    }
+    filter.push_str(&last_updated_sql(
+        &format!("{table}last_updated"),
+        &req.last_updated,
+        p,
+    ));
+    filter
+}
+
+/// The distinct steps of every chain, in a stable order (shared `na` steps read once).
+fn distinct_steps(chains: &[Vec<Step>]) -> Vec<&Step> {
+    let mut all: Vec<&Step> = chains.iter().flatten().collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// `$effective-prices`, second round trip: for every step of every chain, its first
+/// `offset + count` priced rows in (service, procedure) order, straight off the primary
+/// key (an index range read that stops at the limit); and per payor the number of distinct
+/// (service, procedure) it lists, over the priced-keys index. A page reads what it shows.
+pub fn effective_page_plan(
+    site: &str,
+    req: &EffectivePricesRequest,
+    ctx: &RowSet,
+    with_counts: bool,
+) -> Result<Vec<Query>, OperationOutcome> {
+    let (_, chains) = effective_chains(site, req, ctx)?;
+    let limit = req.page.saturating_mul(req.count) as i64;
+    let mut plan = Vec::new();
+    for st in distinct_steps(&chains) {
+        let mut p = vec![
+            text(site),
+            text(&st.contract),
+            text(&st.location),
+            text(&st.practitioner),
+        ];
+        let filter = effective_filters(req, "", &mut p);
+        p.push(SqlValue::Integer(limit));
+        plan.push(Query::new(
+            RowKind::Step,
+            format!(
+                "SELECT {PRICE_COLS} FROM contract_price WHERE site = ? AND contract = ? AND location = ? AND practitioner = ? \
+                 AND net IS NOT NULL{filter} ORDER BY service_scheme, service_code, proc_scheme, proc_code LIMIT ?"
+            ),
+            p,
+        ));
+    }
+    // The number of distinct (service, procedure) a payor lists: each step's priced keys
+    // that no earlier step of its chain has (filters apply to both sides, as in the book).
+    // Every term is a primary-key range with point probes into the earlier steps.
+    let cond = |alias: &str, st: &Step, p: &mut Vec<SqlValue>| -> String {
+        p.extend([
+            text(site),
+            text(&st.contract),
+            text(&st.location),
+            text(&st.practitioner),
+        ]);
+        let filter = effective_filters(req, &format!("{alias}."), p);
+        format!(
+            "{alias}.site = ? AND {alias}.contract = ? AND {alias}.location = ? AND {alias}.practitioner = ? AND {alias}.net IS NOT NULL{filter}"
+        )
+    };
+    if with_counts {
+        for chain in &chains {
+            for (i, st) in chain.iter().enumerate() {
+                let mut p = Vec::new();
+                let mut term = format!(
+                    "SELECT count(*) AS n FROM contract_price a WHERE {}",
+                    cond("a", st, &mut p)
+                );
+                for earlier in chain.iter().take(i) {
+                    term.push_str(&format!(
+                        " AND NOT EXISTS (SELECT 1 FROM contract_price b WHERE {} AND b.service_scheme = a.service_scheme \
+                         AND b.service_code = a.service_code AND b.proc_scheme = a.proc_scheme AND b.proc_code = a.proc_code)",
+                        cond("b", earlier, &mut p)
+                    ));
+                }
+                plan.push(Query::new(RowKind::Count, term, p));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The `$effective-prices` page from both round trips' rows: each payor's steps merged
+/// (the most specific level wins per service and procedure), payors in listing order, and
+/// the book's own rendering of each price's source.
+pub fn effective_from_rows(
+    site: &str,
+    req: &EffectivePricesRequest,
+    ctx: &RowSet,
+    rows: &RowSet,
+    counts: Option<&[u64]>,
+) -> Result<EffectivePricesPage, OperationOutcome> {
+    let (book, chains) = effective_chains(site, req, ctx)?;
+    let steps = distinct_steps(&chains);
+    let offset = req.page.saturating_sub(1).saturating_mul(req.count);
+    let mut entries = Vec::new();
+    let mut before = 0usize;
+    let mut total = 0usize;
+    let mut next_count = 0usize;
+    for (i, chain) in chains.iter().enumerate() {
+        let count = match counts {
+            Some(c) => c.get(i).copied().unwrap_or(0) as usize,
+            None => {
+                let n: u64 = rows.counts.iter().skip(next_count).take(chain.len()).sum();
+                next_count += chain.len();
+                n as usize
+            }
+        };
+        total += count;
+        let (from, to) = (
+            offset.saturating_sub(before),
+            (offset + req.count).saturating_sub(before).min(count),
+        );
+        before += count;
+        if from >= to {
+            continue;
+        }
+        // (service, procedure) → (rank, row): rows come sorted per step, so the first
+        // `offset + count` distinct keys of the merge are exact.
+        let mut best: std::collections::BTreeMap<
+            (String, String, String, String),
+            (usize, &PriceRow),
+        > = std::collections::BTreeMap::new();
+        for (rank, st) in chain.iter().enumerate() {
+            let Some(at) = steps.iter().position(|s| *s == st) else {
+                continue;
+            };
+            for r in rows.steps.get(at).into_iter().flatten() {
+                let key = (
+                    r.service_scheme.clone(),
+                    r.service_code.clone(),
+                    r.proc_scheme.clone(),
+                    r.proc_code.clone(),
+                );
+                best.entry(key).or_insert((rank, r));
+            }
+        }
+        for (_, (_, r)) in best.into_iter().skip(from).take(to - from) {
+            let (key, price) = r.to_entry()?;
+            let source = book.source_for_key(&key);
+            entries.push(EffectivePrice { key, price, source });
+        }
     }
     Ok(EffectivePricesPage {
         entries,
         page: req.page,
         count: req.count,
-        max_count: rows.counts.first().copied().unwrap_or(0) as usize,
+        max_count: total,
     })
+}
+
+/// Each listed payor's number of effective prices, from [`effective_page_plan`]'s rows (to
+/// keep under [`effective_count_key`]).
+pub fn effective_counts(
+    site: &str,
+    req: &EffectivePricesRequest,
+    ctx: &RowSet,
+    rows: &RowSet,
+) -> Result<Vec<u64>, OperationOutcome> {
+    let (_, chains) = effective_chains(site, req, ctx)?;
+    let mut out = Vec::with_capacity(chains.len());
+    let mut at = 0usize;
+    for chain in &chains {
+        out.push(rows.counts.iter().skip(at).take(chain.len()).sum());
+        at += chain.len();
+    }
+    Ok(out)
+}
+
+/// What the counts of an `$effective-prices` request depend on: the site, the request's
+/// payors, practitioner, location and filters, and the version of every contract its
+/// chains read (any price change moves one). Equal keys mean equal counts, so a skin can
+/// keep them and skip the counting queries.
+pub fn effective_count_key(site: &str, req: &EffectivePricesRequest, ctx: &RowSet) -> String {
+    let mut versions: Vec<String> = ctx
+        .payors
+        .iter()
+        .map(|p| format!("{}:{}:{}", p.payor, p.id, p.version))
+        .chain(
+            ctx.self_pay
+                .iter()
+                .map(|s| format!("{}:{}", s.id, s.version)),
+        )
+        .collect();
+    versions.sort();
+    let filters: Vec<String> = req
+        .last_updated
+        .iter()
+        .map(|f| format!("{}{}", f.prefix, f.value))
+        .collect();
+    format!(
+        "{site}|{}|{}|{}|{}|{}|{}",
+        req.payors.join(","),
+        req.practitioner.as_deref().unwrap_or(""),
+        req.location.as_deref().unwrap_or(""),
+        req.service.as_deref().unwrap_or(""),
+        filters.join("&"),
+        versions.join(",")
+    )
 }

@@ -52,6 +52,8 @@ pub enum RowKind {
     Practitioner,
     /// [`PriceRow`]s.
     Price,
+    /// [`PriceRow`]s of one precedence step, kept apart per query (effective prices).
+    Step,
     /// [`SetRow`]s.
     Set,
     /// [`TariffRow`]s.
@@ -150,9 +152,6 @@ pub struct PriceRow {
     pub procedure_display: Option<String>,
     /// Last change.
     pub last_updated: Option<String>,
-    /// Precedence rank (effective-price pages only).
-    #[serde(default)]
-    pub rnk: Option<f64>,
 }
 
 /// A `contract_mp_set` row.
@@ -233,6 +232,8 @@ pub struct RowSet {
     pub practitioners: Vec<String>,
     /// Prices.
     pub prices: Vec<PriceRow>,
+    /// Prices per [`RowKind::Step`] query, in query order.
+    pub steps: Vec<Vec<PriceRow>>,
     /// Multi-procedure sets.
     pub sets: Vec<SetRow>,
     /// Tariffs.
@@ -268,6 +269,12 @@ impl RowSet {
             RowKind::Payor => each(rows, &mut self.payors),
             RowKind::SelfPay => each(rows, &mut self.self_pay),
             RowKind::Price => each(rows, &mut self.prices),
+            RowKind::Step => {
+                let mut step = Vec::new();
+                each(rows, &mut step)?;
+                self.steps.push(step);
+                Ok(())
+            }
             RowKind::Set => each(rows, &mut self.sets),
             RowKind::Tariff => each(rows, &mut self.tariffs),
             RowKind::Removed => each(rows, &mut self.removed),

@@ -392,8 +392,7 @@ impl ContractBook {
         slice: Value,
     ) -> Result<String, OperationOutcome> {
         let book = ContractBook::from_rows(site, rows)?;
-        let mut snap: Snapshot =
-            serde_json::from_str(&book.to_snapshot_json()).map_err(cant_parse)?;
+        let mut snap = book.to_snapshot();
         snap.slice = Some(slice);
         snap.removed = rows
             .removed
@@ -409,7 +408,12 @@ impl ContractBook {
 
     /// Writes the book's snapshot (compact JSON, deterministic order).
     pub fn to_snapshot_json(&self) -> String {
-        let snap = Snapshot {
+        // Serialising plain structs of strings cannot fail; an empty object is the safe fallback.
+        serde_json::to_string(&self.to_snapshot()).unwrap_or_else(|_| String::from("{}"))
+    }
+
+    fn to_snapshot(&self) -> Snapshot {
+        Snapshot {
             format: Some(SNAPSHOT_FORMAT.to_string()),
             version: Some(SNAPSHOT_VERSION),
             site: self.site.clone(),
@@ -483,9 +487,7 @@ impl ContractBook {
                 .collect(),
             slice: None,
             removed: Vec::new(),
-        };
-        // Serialising plain structs of strings cannot fail; an empty object is the safe fallback.
-        serde_json::to_string(&snap).unwrap_or_else(|_| String::from("{}"))
+        }
     }
 }
 

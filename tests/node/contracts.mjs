@@ -251,6 +251,183 @@ export function contractTests(server) {
     assert.equal(same, 500);
   });
 
+  test('per-payor slices: ETag and 304, only what changed since, merged in place by the npm package', async () => {
+    const require = createRequire(import.meta.url);
+    const pf = require(join(ROOT, 'pkg/node/practice_fhir.cjs'));
+    const doc = await discovery(origin());
+    const site = 'HCDEMO1';
+    const headers = auth({ sites: [site] });
+    const url = `${origin()}/contract/site/${site}/$snapshot?payor=bup`;
+    const first = await send(url, { headers });
+    assert.equal(first.status, 200);
+    const etag = first.headers.get('etag');
+    assert.match(etag, /^W\/"[0-9a-f]{16}"$/);
+    const slice = await first.json();
+    assert.deepEqual(slice.slice.payors, ['bup', 'na', 'slf']);
+    assert.deepEqual(slice.payors.map((p) => p.payor).sort(), ['bup', 'na', 'slf']);
+    const bup = slice.payors.find((p) => p.payor === 'bup').id;
+    const owners = new Set([...slice.payors.map((p) => p.id), ...(slice.selfPay ?? []).map((s) => s.id)]);
+    assert.ok(slice.prices.length > 0 && slice.prices.every((p) => owners.has(p.contract)), 'only the slice payors\' prices');
+    const whole = await (await send(`${origin()}/contract/site/${site}/$snapshot`, { headers })).json();
+    assert.ok(whole.prices.length > slice.prices.length, 'a slice is smaller than the site');
+    // Unchanged: 304 with the same tag, no body.
+    const again = await send(url, { headers: { ...headers, 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(await again.text(), '');
+    // A write to another payor leaves bup's slice as it was.
+    const post = (payor, code, value) => send(doc.set_contract_price_endpoint, {
+      method: 'POST', headers,
+      body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], term: [{ asset: [{
+        context: [{ reference: { reference: `Payor/I-${payor}` } }],
+        valuedItem: [{ entityCodeableConcept: { coding: [{ system: 'ISC', code: 'C0000010' }] } },
+          { entityCodeableConcept: { coding: [{ system: 'https://ref.api.healthcode.co.uk/procedure', code, display: 'CCSD' }] } },
+          { net: { value } }] }] }] },
+    });
+    assert.equal((await post('axa', 'SLICE1', 10)).status, 200);
+    assert.equal((await send(url, { headers: { ...headers, 'if-none-match': etag } })).status, 304);
+    // A write and a delete under bup: the tag moves, and the delta since the slice holds both.
+    const write = await post('bup', 'SLICE2', 123.45);
+    assert.equal(write.status, 200);
+    const bookmark = write.headers.get('x-d1-bookmark');
+    const gone = slice.prices.find((p) => p.contract === bup && p.procedure);
+    const [gs, gc] = gone.procedure.split('/');
+    const [ss, sc] = gone.service.split('/');
+    const del = await send(`${doc.delete_contract_price_endpoint}/${site}?indStdCode=${sc}&indStdCodeScheme=${ss}&procedureCode=${gc}&procedureScheme=${gs}&payorId=bup`, { method: 'DELETE', headers });
+    assert.equal(del.status, 200);
+    const changed = await send(url, { headers: { ...headers, 'if-none-match': etag, ...(bookmark ? { 'x-d1-bookmark': bookmark } : {}) } });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.get('etag'), etag);
+    const since = slice.slice.lastUpdated;
+    const delta = await (await send(`${url}&_lastUpdated=gt${since}`, { headers })).json();
+    assert.deepEqual(delta.prices.map((p) => p.procedure), ['CCSD/SLICE2']);
+    assert.ok(delta.removed.some((r) => r.kind === 'price' && r.key.procedure === gone.procedure), JSON.stringify(delta.removed));
+    // The npm package: the first slice merged with the delta is the fresh slice.
+    const book = pf.ContractBook.fromSnapshot(JSON.stringify(slice));
+    book.mergeSlice(JSON.stringify(delta));
+    const fresh = pf.ContractBook.fromSnapshot(await changed.text());
+    const fee = (b, code) => { try { return b.feeTotal(`site=${site}&payor=bup&service-type=ISC/C0000010&procedure-code=${code}`); } catch (e) { return e.outcome.issue[0].code; } };
+    for (const code of ['CCSD/SLICE2', gone.procedure]) assert.equal(fee(book, code), fee(fresh, code), code);
+    assert.equal(fee(book, 'CCSD/SLICE2'), '123.45');
+    // Slices of two payors merge into one book that prices both.
+    const axa = await (await send(`${origin()}/contract/site/${site}/$snapshot?payor=axa`, { headers })).text();
+    book.mergeSlice(axa);
+    assert.equal(fee(book, 'CCSD/SLICE1'), fee(pf.ContractBook.fromSnapshot(axa), 'CCSD/SLICE1'));
+    await assertOutcome(await send(`${url}&_lastUpdated=yesterday`, { headers }), 400, 'MSG_INVALID_FORMAT');
+    await assertOutcome(await send(`${origin()}/contract/site/${site}/$snapshot?colour=red`, { headers }), 400, 'MSG_PARAM_INVALID');
+  });
+
+  test('x-d1-bookmark: every D1 response carries the session bookmark, and a read that sends it back sees the write', async () => {
+    const doc = await discovery(origin());
+    const site = 'HC0BOOK';
+    const headers = auth({ sites: [site] });
+    const added = await send(doc.add_payor_endpoint, { method: 'POST', headers,
+      body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], authority: [{ reference: 'Organization/bup', display: 'Bupa' }] } });
+    assert.equal(added.status, 200);
+    const bookmark = added.headers.get('x-d1-bookmark');
+    assert.ok(bookmark, 'a write answers with its bookmark');
+    const read = await send(`${origin()}/contract/site/${site}`, { headers: { ...headers, 'x-d1-bookmark': bookmark } });
+    const list = await json(read);
+    assert.ok(list.entry.some((e) => e.resource.authority[0].reference === 'Organization/bup'));
+    assert.ok(read.headers.get('x-d1-bookmark'), 'the read answers with a bookmark too');
+    // A malformed bookmark is ignored, not an error.
+    assert.equal((await send(`${origin()}/contract/site/${site}`, { headers: { ...headers, 'x-d1-bookmark': 'x'.repeat(400) } })).status, 200);
+  });
+
+  test('a site gives its own payor contract a multi-procedure set; the payor default stays not editable', async () => {
+    const doc = await discovery(origin());
+    const site = 'HC0OWNS';
+    const headers = auth({ sites: [site] });
+    const added = await json(await send(doc.add_payor_endpoint, { method: 'POST', headers,
+      body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], authority: [{ reference: 'Organization/axa', display: 'AXA' }] } }));
+    const group = added.id;
+    const asset = (code, value) => ({ context: [{ reference: { reference: 'Payor/I-axa' } }], valuedItem: [
+      { entityCodeableConcept: { coding: [{ system: 'ISC', code: 'C0000010' }] } },
+      { entityCodeableConcept: { coding: [{ system: 'https://ref.api.healthcode.co.uk/procedure', code, display: 'CCSD' }] } },
+      { net: { value } }] });
+    assert.equal((await send(doc.set_contract_price_endpoint, { method: 'POST', headers,
+      body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], term: [{ asset: [asset('A1', 100), asset('A2', 80)] }] } })).status, 200);
+    const fee = async () => (await json(await send(`${doc.calculate_service_fee_endpoint}?site=${site}&payor=axa&service-type=ISC/C0000010&procedure-code=CCSD/A1,CCSD/A2`, { headers }))).term[0].asset[0].valuedItem[0].net.value;
+    assert.equal(await fee(), 180); // no set: every procedure at 100%
+    const set = fixture('001_29_get_multi_proc_set_endpoint_response.json');
+    set.id = group;
+    set.subject = [{ reference: `Site/${site}` }];
+    const rec = (g, n, p, v) => ({ url: 'https://contracts.api.healthcode.co.uk/contract/extension/multiProcedureRecord', extension: [
+      ['calcGroup', g], ['procNumber', n], ['percentage', p], ...(v ? [['valueOf', v]] : [])].map(([k, x]) => ({ url: `https://contracts.api.healthcode.co.uk/contract/extension/${k}`, valueString: x })) });
+    set.extension = [rec('02', '1', '100', 'HIGHEST'), rec('02', '2', '50', 'HIGHEST2')];
+    const put = await send(doc.get_multi_proc_set_endpoint, { method: 'PUT', headers, body: set });
+    assert.equal(put.status, 200, await put.clone().text());
+    assert.equal(await fee(), 140);
+    const list = await json(await send(`${doc.get_multi_proc_endpoint}?site=${site}`, { headers }));
+    assert.ok(JSON.stringify(list).includes(group));
+    const got = await json(await send(`${doc.get_multi_proc_set_endpoint}?siteId=${site}&providerGroup=${group}`, { headers }));
+    assert.equal(got.id, group);
+    // Editable now: a second PUT replaces the records.
+    set.extension = [rec('02', '1', '100', 'HIGHEST'), rec('02', '2', '25', 'HIGHEST2')];
+    assert.equal((await send(doc.get_multi_proc_set_endpoint, { method: 'PUT', headers, body: set })).status, 200);
+    assert.equal(await fee(), 120);
+    // An unknown provider group is not found; a payor's default set is not editable.
+    set.id = '0000000404';
+    await assertOutcome(await send(doc.get_multi_proc_set_endpoint, { method: 'PUT', headers, body: set }), 422, 'MSG_REFERENCE_ID_NOT_FOUND');
+  });
+
+  test('the payor list filters by _lastUpdated; seeded prices carry lastUpdated', async () => {
+    const doc = await discovery(origin());
+    const all = await json(await send(`${doc.get_payors_list_endpoint}/HC00HM4`));
+    const none = await json(await send(`${doc.get_payors_list_endpoint}/HC00HM4?_lastUpdated=gt2999-01-01`));
+    assert.ok(all.entry.length >= 2);
+    assert.equal(none.entry.length, 0);
+    assert.equal(none.meta.tag.find((t) => t.code === 'maxCount').display, '0');
+    const recent = await json(await send(`${doc.get_effective_prices_endpoint}?site=HC00HM4&payor=bup&_lastUpdated=gt2020-01-01`));
+    assert.ok(recent.entry.length > 0, 'seeded prices have a lastUpdated');
+  });
+
+  test('a 20,000-price site built through $contract-price (100 assets a request) prices as an independent reference', async () => {
+    const doc = await discovery(origin());
+    const site = 'HC020K1';
+    const headers = auth({ sites: [site], sub: 'bulk' });
+    for (const payor of ['bup', 'axa']) {
+      assert.equal((await send(doc.add_payor_endpoint, { method: 'POST', headers,
+        body: { resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], authority: [{ reference: `Organization/${payor}` }] } })).status, 200);
+    }
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const reference = new Map();
+    const bodies = [];
+    for (let r = 0; r < 200; r++) {
+      const assets = [];
+      for (let a = 0; a < 100; a++) {
+        const i = r * 100 + a;
+        const payor = i % 2 ? 'axa' : 'bup';
+        const code = `P${String(Math.floor(i / 2)).padStart(5, '0')}`;
+        const pence = 1000 + Math.floor(rand() * 500000);
+        reference.set(`${payor}|${code}`, pence);
+        assets.push({ context: [{ reference: { reference: `Payor/I-${payor}` } }], valuedItem: [
+          { entityCodeableConcept: { coding: [{ system: 'ISC', code: 'C0000010' }] } },
+          { entityCodeableConcept: { coding: [{ system: 'https://ref.api.healthcode.co.uk/procedure', code, display: 'CCSD' }] } },
+          { net: { value: pence / 100 } }] });
+      }
+      bodies.push({ resourceType: 'Contract', subject: [{ reference: `Site/${site}` }], term: [{ asset: assets }] });
+    }
+    // Four writers at a time.
+    for (let i = 0; i < bodies.length; i += 4) {
+      const rs = await Promise.all(bodies.slice(i, i + 4).map((body) => send(doc.set_contract_price_endpoint, { method: 'POST', headers, body })));
+      for (const r of rs) assert.equal(r.status, 200, await r.text());
+    }
+    const count = await json(await send(`${doc.get_effective_prices_endpoint}?site=${site}&payor=bup&count=1`, { headers }));
+    assert.equal(count.meta.tag.find((t) => t.code === 'maxCount').display, '10000');
+    const money = (p) => (p / 100).toFixed(2);
+    for (let k = 0; k < 100; k++) {
+      const payor = k % 2 ? 'axa' : 'bup';
+      const a = `P${String(Math.floor(rand() * 10000)).padStart(5, '0')}`;
+      const b = `P${String(Math.floor(rand() * 10000)).padStart(5, '0')}`;
+      const res = await send(`${doc.calculate_service_fee_endpoint}?site=${site}&payor=${payor}&service-type=ISC/C0000010&procedure-code=CCSD/${a},CCSD/${b}`, { headers });
+      const text = await res.text();
+      // No multi-procedure set: each procedure counts at 100%.
+      const expected = money(reference.get(`${payor}|${a}`) + reference.get(`${payor}|${b}`));
+      assert.match(text, new RegExp(`"net":\\{"value":${expected}\\}`), `${payor} ${a} ${b}: ${text.slice(0, 300)}`);
+    }
+  });
+
   test('every response above matches the OpenAPI 3.1 document served at /openapi.json', async () => {
     const res = await fetch(`${origin()}/openapi.json`);
     assert.equal(res.status, 200);

@@ -85,10 +85,7 @@ fn site_param(params: &QueryParams) -> Result<String, OperationOutcome> {
 }
 
 /// A `contract.read` token first, then the parameters, then the site the token must cover.
-async fn read_site(
-    req: &Request,
-    cx: &Cx,
-) -> Result<(QueryParams, String), OperationOutcome> {
+async fn read_site(req: &Request, cx: &Cx) -> Result<(QueryParams, String), OperationOutcome> {
     let claims = authorize(req, cx, Scope::ContractRead).await?;
     let params = http::params(req)?;
     let site = site_param(&params)?;
@@ -118,9 +115,35 @@ pub async fn validation(req: &Request, cx: &Cx) -> Answer {
 pub async fn effective_prices(req: &Request, cx: &Cx) -> Answer {
     let (params, site) = read_site(req, cx).await?;
     let e = EffectivePricesRequest::from_params(&params)?;
-    let rows = store::run(cx, &queries::effective_plan(&site, &e)).await?;
-    fhir(&queries::effective_from_rows(&site, &e, &rows)?.to_json(&site))
+    let ctx = store::run(cx, &queries::effective_context_plan(&site, &e)).await?;
+    // The counts (maxCount) read every price of the payors; they only change when one of
+    // the chains' contracts does, so the isolate keeps them under their versions.
+    let key = queries::effective_count_key(&site, &e, &ctx);
+    let kept = EFFECTIVE_COUNTS.with(|c| c.borrow().get(&key).cloned());
+    let plan = queries::effective_page_plan(&site, &e, &ctx, kept.is_none())?;
+    let rows = store::run(cx, &plan).await?;
+    let page = queries::effective_from_rows(&site, &e, &ctx, &rows, kept.as_deref())?;
+    if kept.is_none() {
+        let counts = queries::effective_counts(&site, &e, &ctx, &rows)?;
+        EFFECTIVE_COUNTS.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= COUNT_CACHE_ENTRIES {
+                c.clear();
+            }
+            c.insert(key, counts);
+        });
+    }
+    fhir(&page.to_json(&site))
 }
+
+thread_local! {
+    /// `$effective-prices` counts by [`queries::effective_count_key`] (versioned, so never stale).
+    static EFFECTIVE_COUNTS: std::cell::RefCell<std::collections::HashMap<String, Vec<u64>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Count entries an isolate keeps before starting afresh.
+const COUNT_CACHE_ENTRIES: usize = 512;
 
 /// `GET $multi-proc`: the site's sets.
 pub async fn multi_proc(req: &Request, cx: &Cx) -> Answer {
@@ -136,10 +159,9 @@ pub async fn multi_proc_set(req: &Request, cx: &Cx) -> Answer {
     let id = params.required("providerGroup")?;
     let rows = store::run(cx, &queries::set_plan(&site, id)).await?;
     let set = ContractBook::from_rows(&site, &rows)?.multi_proc_set_json(&params)?;
-    let (version, at) = rows
-        .sets
-        .first()
-        .map_or((1, now_iso()), |s| (s.version as i64, s.last_updated.clone()));
+    let (version, at) = rows.sets.first().map_or((1, now_iso()), |s| {
+        (s.version as i64, s.last_updated.clone())
+    });
     fhir_versioned(&with_meta(set, version, &at), 200, version)
 }
 
@@ -183,7 +205,9 @@ pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
         let etag = etag_for(rows.tags.first().map_or("", String::as_str));
         if wanted.split(',').any(|w| w.trim() == etag) {
             let mut resp = Response::empty().map_err(http::internal)?.with_status(304);
-            resp.headers_mut().set("etag", &etag).map_err(http::internal)?;
+            resp.headers_mut()
+                .set("etag", &etag)
+                .map_err(http::internal)?;
             return Ok(resp);
         }
     }
@@ -269,7 +293,11 @@ pub async fn put_snapshot(mut req: Request, cx: &Cx, site: &str) -> Answer {
                     next.set_tariff(t.clone());
                 }
             }
-            for (k, p) in next.prices().map(|(k, p)| (k.clone(), p.clone())).collect::<Vec<_>>() {
+            for (k, p) in next
+                .prices()
+                .map(|(k, p)| (k.clone(), p.clone()))
+                .collect::<Vec<_>>()
+            {
                 if p.last_updated.is_none() {
                     let stamped = practice_fhir::contracts::Price {
                         last_updated: Some(now.to_string()),
@@ -360,7 +388,12 @@ pub async fn payors(req: &Request, cx: &Cx, site: &str) -> Answer {
     let rows = store::run(cx, &queries::payor_list_plan(site, page, count, &filters)).await?;
     let book = ContractBook::from_rows(site, &rows)?;
     let total = rows.counts.first().copied().unwrap_or(0) as usize;
-    fhir(&payors_page_json(book.payor_contracts(), page, count, total))
+    fhir(&payors_page_json(
+        book.payor_contracts(),
+        page,
+        count,
+        total,
+    ))
 }
 
 /// The payor a body's `authority` names, and its `id`, for reading the rows the write needs
@@ -438,7 +471,10 @@ pub async fn delete_payor(req: &Request, cx: &Cx, site: &str) -> Answer {
     if let Some(e) = expected.filter(|e| *e != version) {
         return Err(OperationOutcome::error(
             IssueCode::VersionConflict,
-            format!("If-Match names version {e} but contract {} is at version {version}.", contract.id),
+            format!(
+                "If-Match names version {e} but contract {} is at version {version}.",
+                contract.id
+            ),
         ));
     }
     let now = now_iso();

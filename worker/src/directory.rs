@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use worker::Request;
 
 use crate::auth::authorize;
-use crate::http::{self, batch_rows, db, fhir, fhir_versioned, header, internal, prepare, rows, Answer, Cx, Db};
+use crate::http::{
+    self, batch_rows, db, fhir, fhir_versioned, header, internal, prepare, rows, Answer, Cx, Db,
+};
 use crate::store::now_iso;
 
 /// Largest accepted photo.

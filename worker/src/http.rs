@@ -116,7 +116,10 @@ pub fn prepare(db: &Db, st: &Statement) -> Result<D1PreparedStatement, Operation
 }
 
 /// The rows of one statement.
-pub async fn rows<T: DeserializeOwned>(db: &Db, st: &Statement) -> Result<Vec<T>, OperationOutcome> {
+pub async fn rows<T: DeserializeOwned>(
+    db: &Db,
+    st: &Statement,
+) -> Result<Vec<T>, OperationOutcome> {
     prepare(db, st)?
         .all()
         .await

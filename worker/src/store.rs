@@ -162,7 +162,13 @@ pub async fn write_book<T>(
             &diff.after,
         ));
         match commit(cx, &statements).await {
-            Ok(()) => return Ok(Written { value, version, now }),
+            Ok(()) => {
+                return Ok(Written {
+                    value,
+                    version,
+                    now,
+                })
+            }
             Err(CommitError::Failed(o)) => return Err(o),
             Err(CommitError::Guard) => {
                 // Another writer changed a contract this write read: re-read and re-apply
