@@ -45,7 +45,7 @@ pub async fn search(req: &Request, env: &Cx, kind: ResourceKind) -> Answer {
     let db = db(env)?;
     let (matches, max_count) = match query.to_sql() {
         SqlPlan::Paged { page, count } => {
-            let prepared = vec![prepare(&db, &page)?, prepare(&db, &count)?];
+            let prepared = vec![prepare(db, &page)?, prepare(db, &count)?];
             let results = db.batch(prepared).await.map_err(database_error)?;
             let matches: Vec<ResourceRow> = results
                 .first()
@@ -66,25 +66,25 @@ pub async fn search(req: &Request, env: &Cx, kind: ResourceKind) -> Answer {
             (matches, total.first().map_or(0, |t| t.total as u64))
         }
         SqlPlan::Near { candidates } => {
-            let candidates: Vec<CandidateRow> = rows(&db, &candidates).await?;
+            let candidates: Vec<CandidateRow> = rows(db, &candidates).await?;
             let page = query.select_near(candidates);
-            let fetched = batch_rows::<ResourceRow>(&db, &page.fetch()).await?;
+            let fetched = batch_rows::<ResourceRow>(db, &page.fetch()).await?;
             (
                 page.arrange(fetched.into_iter().flatten().collect()),
                 page.max_count,
             )
         }
         SqlPlan::NearLocations { locations } => {
-            let locations: Vec<LocationCandidate> = rows(&db, &locations).await?;
+            let locations: Vec<LocationCandidate> = rows(db, &locations).await?;
             let page = query.select_near_locations(locations)?;
-            let fetched = batch_rows::<ResourceRow>(&db, &page.fetch()).await?;
+            let fetched = batch_rows::<ResourceRow>(db, &page.fetch()).await?;
             (
                 page.arrange(fetched.into_iter().flatten().collect()),
                 page.max_count,
             )
         }
     };
-    let included: Vec<ResourceRow> = batch_rows(&db, &query.include_sql(&matches))
+    let included: Vec<ResourceRow> = batch_rows(db, &query.include_sql(&matches))
         .await?
         .into_iter()
         .flatten()
@@ -199,7 +199,7 @@ pub async fn write(mut req: Request, env: &Cx, kind: ResourceKind, id: Option<&s
         }
     };
     let db = db(env)?;
-    let previous = stored(&db, kind, &id).await?;
+    let previous = stored(db, kind, &id).await?;
     let expected = if_match(&req)?;
     let current = previous.as_ref().map(|p| p.version_id.clone());
     if let Some(want) = &expected {
@@ -236,9 +236,9 @@ pub async fn write(mut req: Request, env: &Cx, kind: ResourceKind, id: Option<&s
         ),
         vec![id.as_str().into(), current.map_or(SqlValue::Null, SqlValue::Text)],
     );
-    let mut batch = vec![prepare(&db, &guard)?];
+    let mut batch = vec![prepare(db, &guard)?];
     for st in index_rows(&resource)? {
-        batch.push(prepare(&db, &st)?);
+        batch.push(prepare(db, &st)?);
     }
     if let Err(e) = db.batch(batch).await {
         let text = e.to_string();
@@ -277,12 +277,12 @@ pub async fn write(mut req: Request, env: &Cx, kind: ResourceKind, id: Option<&s
 pub async fn delete(req: &Request, env: &Cx, kind: ResourceKind, id: &str) -> Answer {
     authorize(req, env, Scope::PractitionerWrite).await?;
     let db = db(env)?;
-    if stored(&db, kind, id).await?.is_none() {
+    if stored(db, kind, id).await?.is_none() {
         return Err(not_found(kind, id));
     }
     let mut batch = Vec::new();
     for st in delete_rows(kind, id) {
-        batch.push(prepare(&db, &st)?);
+        batch.push(prepare(db, &st)?);
     }
     db.batch(batch).await.map_err(database_error)?;
     if kind == ResourceKind::Practitioner {
