@@ -18,5 +18,8 @@ echo "== edge (autocannon against wrangler dev vs native core call)"
 node bench/edge.mjs $REC
 echo "== directory at the edge (10k and 100k practitioners in local D1: autocannon vs the same search on SQLite)"
 node bench/directory-edge.mjs $REC
+echo "== contracts at hospital scale (5k/20k/100k prices imported into local D1, wrangler dev) and natively on SQLite"
+node bench/contracts-scale.mjs $REC
+cargo bench -p practice-fhir --bench contracts_scale 2>&1 | grep '^|'
 echo "== fee-preview page (input change to fee on screen, headless Chromium)"
 node bench/page.mjs $REC
