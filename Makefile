@@ -59,4 +59,5 @@ lint: setup
 	@node scripts/openapi.mjs --check
 	@$(ENV); cargo fmt --all -- --check
 	@$(ENV); cargo clippy -p practice-fhir --all-targets -- -D warnings
+	@$(ENV); cargo clippy -p practice-fhir-tools --all-targets -- -D warnings
 	@$(ENV); CARGO_TARGET_DIR=target/worker cargo clippy -p practice-fhir-worker --target wasm32-unknown-unknown -- -D warnings
