@@ -18,7 +18,7 @@ use practice_fhir::money::{money_json, money_string, parse_money};
 use practice_fhir::validation::formats::is_id;
 use practice_fhir::{ContractBook, OperationOutcome};
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::schedule::{Column, Lines, Rejection, ScheduleLine};
 
@@ -261,52 +261,105 @@ pub fn check_line(book: &ContractBook, l: &ScheduleLine) -> Result<PriceLine, Re
     })
 }
 
+/// A JSON object from its members, moved in (`json!` would copy every nested value).
+fn object(members: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<Map<String, Value>>(),
+    )
+}
+
+fn reference(reference: String, display: &str) -> Value {
+    object(vec![(
+        "reference",
+        object(vec![
+            ("reference", Value::String(reference)),
+            ("display", Value::String(display.to_string())),
+        ]),
+    )])
+}
+
+fn coding(members: Vec<(&str, Value)>) -> Value {
+    object(vec![(
+        "entityCodeableConcept",
+        object(vec![("coding", Value::Array(vec![object(members)]))]),
+    )])
+}
+
 /// One `$contract-price` asset setting `net` (or, without, the service alone) at `key` of
 /// `payor`'s contract: the shape of the documents' request samples.
 pub fn asset_json(payor: &PayorRef, key: &PriceKey, net: Option<Decimal>, is_estv: bool) -> Value {
-    let mut context = vec![json!({"reference": {
-        "reference": format!("Payor/{}-{}", payor.kind.code(), payor.id),
-        "display": "Payor"
-    }})];
+    let mut context = vec![reference(
+        format!("Payor/{}-{}", payor.kind.code(), payor.id),
+        "Payor",
+    )];
     if let Some(l) = &key.location {
-        context.push(
-            json!({"reference": {"reference": format!("Location/{l}"), "display": "Location"}}),
-        );
+        context.push(reference(format!("Location/{l}"), "Location"));
     }
     if let Some(p) = &key.practitioner {
-        context.push(json!({"reference": {"reference": format!("Practitioner/{p}"), "display": "Practitioner"}}));
+        context.push(reference(format!("Practitioner/{p}"), "Practitioner"));
     }
-    let mut items = vec![json!({"entityCodeableConcept": {"coding": [
-        {"system": key.service.scheme, "code": key.service.code}
-    ]}})];
+    let text = |s: &str| Value::String(s.to_string());
+    let mut items = vec![coding(vec![
+        ("system", text(&key.service.scheme)),
+        ("code", text(&key.service.code)),
+    ])];
     if let Some(p) = &key.procedure {
-        items.push(json!({"entityCodeableConcept": {"coding": [
-            {"system": PROCEDURE_SYSTEM, "code": p.code, "display": p.scheme}
-        ]}}));
+        items.push(coding(vec![
+            ("system", text(PROCEDURE_SYSTEM)),
+            ("code", text(&p.code)),
+            ("display", text(&p.scheme)),
+        ]));
     }
     if let Some(n) = net {
-        items.push(json!({"net": {"value": money_json(n)}}));
+        items.push(object(vec![(
+            "net",
+            object(vec![("value", money_json(n))]),
+        )]));
     }
     let kind = if key.practitioner.is_some() {
         "Practitioner_BeSpoke"
     } else {
         "PriceGroupAssignment"
     };
-    json!({
-        "type": [{"coding": [{"code": kind}]}],
-        "context": context,
-        "valuedItem": items,
-        "extension": [{"url": format!("{EXTENSION_BASE}isESTV"), "valueString": if is_estv { "Y" } else { "N" }}]
-    })
+    object(vec![
+        (
+            "type",
+            Value::Array(vec![object(vec![(
+                "coding",
+                Value::Array(vec![object(vec![("code", text(kind))])]),
+            )])]),
+        ),
+        ("context", Value::Array(context)),
+        ("valuedItem", Value::Array(items)),
+        (
+            "extension",
+            Value::Array(vec![object(vec![
+                ("url", Value::String(format!("{EXTENSION_BASE}isESTV"))),
+                ("valueString", text(if is_estv { "Y" } else { "N" })),
+            ])]),
+        ),
+    ])
 }
 
 /// A `$contract-price` body for `site` with `assets` (the API takes at most 100 a request).
 pub fn contract_price_body(site: &str, assets: Vec<Value>) -> Value {
-    json!({
-        "resourceType": "Contract",
-        "subject": [{"reference": format!("Site/{site}")}],
-        "term": [{"asset": assets}]
-    })
+    object(vec![
+        ("resourceType", Value::String("Contract".into())),
+        (
+            "subject",
+            Value::Array(vec![object(vec![(
+                "reference",
+                Value::String(format!("Site/{site}")),
+            )])]),
+        ),
+        (
+            "term",
+            Value::Array(vec![object(vec![("asset", Value::Array(assets))])]),
+        ),
+    ])
 }
 
 /// The column an API write's error is about, from where it points.
