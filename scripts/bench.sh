@@ -18,5 +18,7 @@ echo "== edge (autocannon against wrangler dev vs native core call)"
 node bench/edge.mjs $REC
 echo "== directory at the edge (10k and 100k practitioners in local D1: autocannon vs the same search on SQLite)"
 node bench/directory-edge.mjs $REC
+echo "== fee-schedule import (~100,000 generated prices into a fresh local D1 through SQL files)"
+scripts/prices-import.sh --bench
 echo "== fee-preview page (input change to fee on screen, headless Chromium)"
 node bench/page.mjs $REC

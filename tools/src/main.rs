@@ -7,7 +7,7 @@
 //!                      [--validate core|minimal]
 //! practice-fhir contracts-sql <snapshots.json>... [--now INSTANT]
 //! practice-fhir prices import <file.csv|file.ndjson> --site SITE [--dry-run] [--mode merge|replace]
-//!                      (--sql out.sql | --api URL --token TOKEN) [--current site.json | --d1-local]
+//!                      (--sql out.sql | --api URL --token TOKEN) [--current site.json | --d1-local | --d1-remote]
 //!                      [--report report.json] [--progress auto|bar|lines|none] [--now INSTANT]
 //! practice-fhir prices generate --site SITE --payors N --procedures N [--seed S] --out prices.csv
 //!                      [--snapshot site.json]

@@ -49,7 +49,7 @@ pub enum FormatArg {
 
 #[derive(Args)]
 #[command(group(ArgGroup::new("target").args(["sql", "api"])))]
-#[command(group(ArgGroup::new("state").args(["api", "current", "d1_local"])))]
+#[command(group(ArgGroup::new("state").args(["api", "current", "d1_local", "d1_remote"])))]
 pub struct ImportArgs {
     /// The fee schedule: `.csv`, or `.ndjson`/`.jsonl`.
     input: PathBuf,
@@ -72,12 +72,16 @@ pub struct ImportArgs {
     /// A `contract.read contract.write` token for the site (or PRACTICE_FHIR_TOKEN).
     #[arg(long, env = "PRACTICE_FHIR_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// The site's current state: a ContractBook snapshot (the site's, or a slice).
+    /// The site's current state: a ContractBook snapshot (the site's, or a slice), or an
+    /// array of snapshots that holds the site's.
     #[arg(long)]
     current: Option<PathBuf>,
     /// The site's current state from the local D1 (`wrangler d1 execute DB --local`).
     #[arg(long)]
     d1_local: bool,
+    /// The site's current state from the Cloudflare D1 (`wrangler d1 execute DB --remote`).
+    #[arg(long)]
+    d1_remote: bool,
     /// With --d1-local: wrangler's `--persist-to` directory.
     #[arg(long, requires = "d1_local")]
     persist_to: Option<PathBuf>,
@@ -189,7 +193,11 @@ fn check_site(book: ContractBook, site: &str, from: &str) -> Result<ContractBook
 enum State<'a> {
     Api(&'a Http),
     Snapshot(&'a Path),
-    D1Local(Option<&'a Path>),
+    /// Through wrangler: the Cloudflare D1 when `remote`, else the local one.
+    D1 {
+        remote: bool,
+        persist_to: Option<&'a Path>,
+    },
 }
 
 fn current_state(state: State<'_>, site: &str, payors: &[String]) -> Result<ContractBook, String> {
@@ -203,39 +211,40 @@ fn current_state(state: State<'_>, site: &str, payors: &[String]) -> Result<Cont
         State::Snapshot(path) => {
             let shown = path.display();
             let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
-            let book = ContractBook::from_snapshot_json(&text)
+            // One snapshot, or an array of them (data/seed-contracts.json): the site's.
+            let books = ContractBook::many_from_snapshot_json(&text)
                 .map_err(|o| format!("{shown}: {}", o.to_json_string()))?;
-            check_site(book, site, &format!("--current {shown}"))
+            let sites: Vec<String> = books.iter().map(|b| b.site().to_string()).collect();
+            match books.into_iter().find(|b| b.site() == site) {
+                Some(book) => Ok(book),
+                None => Err(format!(
+                    "--current {shown} has no snapshot of site {site} (it has {})",
+                    sites.join(", ")
+                )),
+            }
         }
-        State::D1Local(persist_to) => {
+        State::D1 { remote, persist_to } => {
+            let flag = if remote { "--d1-remote" } else { "--d1-local" };
+            let place = if remote { "--remote" } else { "--local" };
             let (sql, kinds) = d1::slice_command(site, payors);
             let wrangler = std::env::var("WRANGLER").unwrap_or_else(|_| "wrangler".into());
             let mut cmd = std::process::Command::new(&wrangler);
-            cmd.args([
-                "d1",
-                "execute",
-                "DB",
-                "--local",
-                "--json",
-                "--command",
-                &sql,
-            ]);
+            cmd.args(["d1", "execute", "DB", place, "--json", "--command", &sql]);
             if let Some(p) = persist_to {
                 cmd.arg("--persist-to").arg(p);
             }
             let out = cmd.output().map_err(|e| {
-                format!("--d1-local: cannot run {wrangler} ({e}); run scripts/setup.sh and source scripts/env.sh")
+                format!("{flag}: cannot run {wrangler} ({e}); run scripts/setup.sh and source scripts/env.sh")
             })?;
             let printed = String::from_utf8_lossy(&out.stdout);
             if !out.status.success() {
                 return Err(format!(
-                    "--d1-local: wrangler d1 execute failed: {}{}",
+                    "{flag}: wrangler d1 execute failed: {}{}",
                     String::from_utf8_lossy(&out.stderr),
                     printed.chars().take(2000).collect::<String>()
                 ));
             }
-            d1::book_from_wrangler_json(site, &printed, &kinds)
-                .map_err(|e| format!("--d1-local: {e}"))
+            d1::book_from_wrangler_json(site, &printed, &kinds).map_err(|e| format!("{flag}: {e}"))
         }
     }
 }
@@ -257,14 +266,17 @@ fn import(args: ImportArgs) -> Result<ExitCode, String> {
         .api
         .as_deref()
         .map(|base| Http::new(base, args.token.as_deref().unwrap_or_default()));
-    let state = match (&http, &args.current, args.d1_local) {
+    let state = match (&http, &args.current, args.d1_local || args.d1_remote) {
         (Some(h), _, _) => State::Api(h),
         (None, Some(p), _) => State::Snapshot(p),
-        (None, None, true) => State::D1Local(args.persist_to.as_deref()),
+        (None, None, true) => State::D1 {
+            remote: args.d1_remote,
+            persist_to: args.persist_to.as_deref(),
+        },
         (None, None, false) => {
             return Err(format!(
                 "prices import needs the current state of site {}: --current site.json (a ContractBook \
-                 snapshot, e.g. from GET /contract/site/{}/$snapshot) or --d1-local. Without it every \
+                 snapshot, e.g. from GET /contract/site/{}/$snapshot), --d1-local or --d1-remote. Without it every \
                  payor in the file would be unknown: the site's payor contracts come from that state.",
                 args.site, args.site
             ))

@@ -291,8 +291,9 @@ fn every_bad_line_is_rejected_with_its_number_and_field() {
     );
     assert_eq!(
         reason(7),
-        "Above the maximum",
-        "the tariff's reject message"
+        "Field 'price' 1500.00 is above the maximum 1000.00 of payor bup's tariff for A3000: \
+         Above the maximum",
+        "both amounts and the tariff's reject message"
     );
     assert!(reason(8).starts_with("Field 'service' is not valid"));
     assert!(reason(10).contains("already on line 2"));
@@ -303,7 +304,7 @@ fn every_bad_line_is_rejected_with_its_number_and_field() {
     assert_eq!(plan.warnings[0].line, 13);
     let text = summary_text(&plan, true, 10);
     assert!(
-        text.contains("  line 7 (price): Above the maximum\n"),
+        text.contains("  line 7 (price): Field 'price' 1500.00 is above the maximum"),
         "{text}"
     );
     assert!(text.contains("  rejected        10\n"), "{text}");

@@ -13,7 +13,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use practice_fhir::contracts::codes::{EXTENSION_BASE, PROCEDURE_SYSTEM};
-use practice_fhir::contracts::{Code, PayorKind, PayorRef, Price, PriceKey};
+use practice_fhir::contracts::{Code, CodeType, PayorKind, PayorRef, Price, PriceKey};
 use practice_fhir::money::{money_json, money_string, parse_money};
 use practice_fhir::validation::formats::is_id;
 use practice_fhir::{ContractBook, OperationOutcome};
@@ -381,6 +381,34 @@ fn field_of(o: &OperationOutcome) -> &'static str {
     }
 }
 
+/// The rejection of a line the API's write refused. A fee above the tariff's maximum says
+/// so with both amounts before the tariff's own reject message.
+fn refusal(book: &ContractBook, p: &PriceLine, o: &OperationOutcome) -> Rejection {
+    let field = field_of(o);
+    let reason = diagnostic(o);
+    let (code_type, code) = match &p.key.procedure {
+        Some(c) => (CodeType::Procedure, c.code.as_str()),
+        None => (CodeType::Service, p.key.service.code.as_str()),
+    };
+    let maximum = book
+        .tariff_for(&p.payor.id, code_type, code, p.key.practitioner.as_deref())
+        .and_then(|t| t.maximum_price)
+        .filter(|max| field == "price" && p.net > *max);
+    match maximum {
+        Some(max) => Rejection::new(
+            p.line,
+            field,
+            format!(
+                "Field 'price' {} is above the maximum {} of payor {}'s tariff for {code}: {reason}",
+                money_string(p.net),
+                money_string(max),
+                p.payor.id
+            ),
+        ),
+        None => Rejection::new(p.line, field, reason),
+    }
+}
+
 /// Judges every line against `before` (the site's current partial book) and works out what
 /// importing them in `mode` would change, prices stamped with `now`. `progress` is called
 /// with the number of lines done.
@@ -453,9 +481,7 @@ pub fn plan_import(
             vec![asset_json(&p.payor, &p.key, Some(p.net), p.is_estv)],
         );
         match after.apply_contract_price(&body, Some(now)) {
-            Err(o) => plan
-                .rejected
-                .push(Rejection::new(p.line, field_of(&o), diagnostic(&o))),
+            Err(o) => plan.rejected.push(refusal(&before, &p, &o)),
             Ok(write) => {
                 for w in &write.warnings.issues {
                     plan.warnings.push(Warning {

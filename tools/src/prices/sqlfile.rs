@@ -27,33 +27,39 @@ pub const AUDIT_LISTED_PRICES: usize = 100;
 /// Who the audit rows name as the writer.
 pub const AUDIT_SUB: &str = "import";
 
-/// The site's book without its prices: what every file's before and after share.
+/// What every file's before and after share: the site's payor contracts, self-pay lists and
+/// practitioners, without prices (each file adds its own), multi-procedure sets or tariffs
+/// (an import changes neither, so the diff would only compare them).
 fn skeleton(book: &ContractBook) -> Result<ContractBook, OperationOutcome> {
     let mut snap: Value = serde_json::from_str(&book.to_snapshot_json()).map_err(|e| {
         OperationOutcome::error(practice_fhir::IssueCode::InternalError, e.to_string())
     })?;
     if let Some(m) = snap.as_object_mut() {
-        m.insert("prices".into(), json!([]));
+        for list in ["prices", "multiProcSets", "tariffs"] {
+            m.insert(list.into(), json!([]));
+        }
     }
     ContractBook::from_snapshot_json(&snap.to_string())
 }
 
 /// An audit fragment with at most `listed` prices, and their number.
 fn trim_fragment(fragment: &Value, listed: usize) -> Value {
-    let mut v = fragment.clone();
-    if let Some(m) = v.as_object_mut() {
-        let prices = m
-            .get("prices")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        m.insert("priceCount".into(), json!(prices.len()));
-        m.insert(
-            "prices".into(),
-            Value::Array(prices.into_iter().take(listed).collect()),
-        );
+    let Some(m) = fragment.as_object() else {
+        return fragment.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in m {
+        match (k.as_str(), v.as_array()) {
+            ("prices", Some(prices)) => {
+                out.insert(k.clone(), prices.iter().take(listed).cloned().collect());
+                out.insert("priceCount".into(), json!(prices.len()));
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
     }
-    v
+    Value::Object(out)
 }
 
 /// The SQL text of each file of `plan` (none when nothing changes), at most `rows_per_file`
