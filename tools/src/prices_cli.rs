@@ -347,7 +347,10 @@ fn write_sql(
     style: ProgressArg,
 ) -> Result<(), String> {
     let mut progress = Progress::new(style, "sql", plan.change_count() as u64, "prices");
-    let files = sql_files(plan, rows_per_file).map_err(|o| o.to_json_string())?;
+    let files = sql_files(plan, rows_per_file, |done| {
+        progress.set(done as u64, "");
+    })
+    .map_err(|o| o.to_json_string())?;
     let paths = write_files(base, &files).map_err(|e| format!("{}: {e}", base.display()))?;
     progress.finish(format!("{} file(s)", paths.len()));
     for p in &paths {

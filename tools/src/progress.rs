@@ -53,9 +53,9 @@ impl Progress {
         let bar = (style == ProgressArg::Bar).then(|| {
             let bar = ProgressBar::new(total);
             let template = if unit == "bytes" {
-                "{prefix} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} · {msg} · {elapsed}"
+                "{prefix} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} · {elapsed} {msg}"
             } else {
-                "{prefix} [{bar:30}] {percent:>3}% {pos}/{len} {unit} · {msg} · {elapsed}"
+                "{prefix} [{bar:30}] {percent:>3}% {pos}/{len} {unit} · {elapsed} {msg}"
             };
             let template = template.replace("{unit}", unit);
             if let Ok(s) = ProgressStyle::with_template(&template) {

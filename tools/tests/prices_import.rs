@@ -410,7 +410,7 @@ fn a_replace_removes_the_named_payors_prices_absent_from_the_file() {
 // SQL files into SQLite.
 
 fn import_into(conn: &mut Connection, plan: &ImportPlan, rows_per_file: usize) -> usize {
-    let files = sql_files(plan, rows_per_file).unwrap();
+    let files = sql_files(plan, rows_per_file, |_| {}).unwrap();
     for f in &files {
         exec_file(conn, f).unwrap();
     }
@@ -467,7 +467,7 @@ fn the_sql_files_store_exactly_the_planned_site() {
         );
         assert_eq!(again.change_count(), 0);
         assert_eq!(again.unchanged, 3);
-        assert!(sql_files(&again, 1).unwrap().is_empty());
+        assert!(sql_files(&again, 1, |_| {}).unwrap().is_empty());
     }
 }
 
@@ -478,7 +478,7 @@ fn a_file_fails_whole_when_a_payor_contract_went_since_the_snapshot() {
     let plan = plan_csv(SCHEDULE, Mode::Merge);
     conn.execute_batch("DELETE FROM contract_payor WHERE payor = 'bup'")
         .unwrap();
-    let files = sql_files(&plan, 10_000).unwrap();
+    let files = sql_files(&plan, 10_000, |_| {}).unwrap();
     assert_eq!(files.len(), 1);
     let err = exec_file(&conn, &files[0]).unwrap_err();
     assert!(err.to_string().contains(rows::GUARD_FAILED), "{err}");
@@ -517,7 +517,7 @@ fn thousands_of_generated_prices_load_through_sql_files() {
     assert!(plan.is_clean(), "{:?}", plan.rejected.first());
     assert_eq!(plan.added.len(), hospital.prices);
     assert!(!plan.warnings.is_empty(), "a few fees above the high price");
-    let files = sql_files(&plan, 5_000).unwrap();
+    let files = sql_files(&plan, 5_000, |_| {}).unwrap();
     assert_eq!(files.len(), 2);
     for f in &files {
         // Big literal upserts: a few hundred rows a statement, each under D1's 100 KB.

@@ -63,8 +63,12 @@ fn trim_fragment(fragment: &Value, listed: usize) -> Value {
 }
 
 /// The SQL text of each file of `plan` (none when nothing changes), at most `rows_per_file`
-/// prices each.
-pub fn sql_files(plan: &ImportPlan, rows_per_file: usize) -> Result<Vec<String>, OperationOutcome> {
+/// prices each; `progress` hears the number of prices done after each file.
+pub fn sql_files(
+    plan: &ImportPlan,
+    rows_per_file: usize,
+    mut progress: impl FnMut(usize),
+) -> Result<Vec<String>, OperationOutcome> {
     let entries: Vec<_> = plan.entries().collect();
     if entries.is_empty() {
         return Ok(Vec::new());
@@ -81,6 +85,7 @@ pub fn sql_files(plan: &ImportPlan, rows_per_file: usize) -> Result<Vec<String>,
         method: "POST",
         endpoint: &endpoint,
     };
+    let mut done = 0;
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut before = base.clone();
         let mut after = base.clone();
@@ -129,6 +134,8 @@ pub fn sql_files(plan: &ImportPlan, rows_per_file: usize) -> Result<Vec<String>,
         sql.push_str(&audit);
         sql.push('\n');
         files.push(sql);
+        done += chunk.len();
+        progress(done);
     }
     Ok(files)
 }
