@@ -399,6 +399,10 @@ fn a_replace_removes_the_named_payors_prices_absent_from_the_file() {
     );
     // axa's own price is in the file; the self-pay list is no payor's schedule.
     assert_eq!(plan.after.price_count(), current().price_count() + 1 - 1);
+    // A line naming A3001 with a bad fee is rejected, and A3001 is not taken as left out.
+    let bad = format!("{SCHEDULE}bup,ISC/C0000010,CCSD/A3001,abc\n");
+    let refused = plan_csv(&bad, Mode::Replace);
+    assert_eq!((refused.rejected.len(), refused.removed.len()), (1, 0));
     let text = summary_text(&plan, true, 10);
     assert!(
         text.contains("removed:\n  bup ISC/C0000010 CCSD/A3001: 100.00\n"),

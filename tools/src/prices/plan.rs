@@ -207,9 +207,9 @@ fn required(l: &ScheduleLine, column: Column) -> Result<&str, Rejection> {
     })
 }
 
-/// Checks the cells of one line against the site's book: the form of every cell and the
-/// payor's contract. The rest (tariffs) is the API write's own check.
-pub fn check_line(book: &ContractBook, l: &ScheduleLine) -> Result<PriceLine, Rejection> {
+/// Where a line's price sits: its payor and key, from the payor, service, procedure,
+/// location and practitioner cells, each checked for its form, and the payor's contract.
+pub fn line_key(book: &ContractBook, l: &ScheduleLine) -> Result<(PayorRef, PriceKey), Rejection> {
     let line = l.line;
     let payor = payor_of(book, line, required(l, Column::Payor)?)?;
     let service = Code::parse("service", required(l, Column::Service)?)
@@ -228,34 +228,48 @@ pub fn check_line(book: &ContractBook, l: &ScheduleLine) -> Result<PriceLine, Re
             "A practitioner bespoke price cannot also name a location (leave 'location' empty or 'practitioner' empty).",
         ));
     }
+    let contract = book
+        .payor_contract(&payor.id)
+        .map(|c| c.id.clone())
+        .unwrap_or_default();
+    let key = PriceKey {
+        contract,
+        service,
+        procedure,
+        location,
+        practitioner,
+    };
+    Ok((payor, key))
+}
+
+/// A line's fee and isESTV flag, each checked for its form.
+fn line_values(l: &ScheduleLine) -> Result<(Decimal, bool), Rejection> {
     let net = parse_money("price", required(l, Column::Price)?)
-        .map_err(|o| Rejection::new(line, "price", diagnostic(&o)))?;
+        .map_err(|o| Rejection::new(l.line, "price", diagnostic(&o)))?;
     let is_estv = match l.get(Column::IsEstv) {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("Y") => true,
         Some(v) if v.eq_ignore_ascii_case("N") => false,
         Some(v) => {
             return Err(Rejection::new(
-                line,
+                l.line,
                 "isESTV",
                 format!("Field 'isESTV' is not valid: '{v}' is not Y or N."),
             ))
         }
     };
-    let contract = book
-        .payor_contract(&payor.id)
-        .map(|c| c.id.clone())
-        .unwrap_or_default();
+    Ok((net, is_estv))
+}
+
+/// Checks the cells of one line against the site's book: the form of every cell and the
+/// payor's contract. The rest (tariffs) is the API write's own check.
+pub fn check_line(book: &ContractBook, l: &ScheduleLine) -> Result<PriceLine, Rejection> {
+    let (payor, key) = line_key(book, l)?;
+    let (net, is_estv) = line_values(l)?;
     Ok(PriceLine {
-        line,
+        line: l.line,
         payor,
-        key: PriceKey {
-            contract,
-            service,
-            procedure,
-            location,
-            practitioner,
-        },
+        key,
         net,
         is_estv,
     })
@@ -449,33 +463,41 @@ pub fn plan_import(
                 continue;
             }
         };
-        if let Some(contract) = l
-            .payor
-            .as_deref()
-            .and_then(|p| payor_of(&before, l.line, p).ok())
-            .and_then(|p| before.payor_contract(&p.id).map(|c| c.id.clone()))
-        {
-            named_contracts.insert(contract);
-        }
-        let p = match check_line(&before, &l) {
-            Ok(p) => p,
+        // The key first: a price named twice is an error on the later line, and in replace
+        // mode a key named by a rejected line is not taken for one the file leaves out.
+        let (payor, key) = match line_key(&before, &l) {
+            Ok(k) => k,
             Err(r) => {
                 plan.rejected.push(r);
                 continue;
             }
         };
-        if let Some(first) = seen.get(&p.key) {
+        named_contracts.insert(key.contract.clone());
+        if let Some(first) = seen.get(&key) {
             plan.rejected.push(Rejection::new(
-                p.line,
+                l.line,
                 "key",
                 format!(
                     "the same price ({}) is already on line {first}",
-                    describe(&p.payor, &p.key)
+                    describe(&payor, &key)
                 ),
             ));
             continue;
         }
-        seen.insert(p.key.clone(), p.line);
+        seen.insert(key.clone(), l.line);
+        let p = match line_values(&l) {
+            Ok((net, is_estv)) => PriceLine {
+                line: l.line,
+                payor,
+                key,
+                net,
+                is_estv,
+            },
+            Err(r) => {
+                plan.rejected.push(r);
+                continue;
+            }
+        };
         let body = contract_price_body(
             &site,
             vec![asset_json(&p.payor, &p.key, Some(p.net), p.is_estv)],
