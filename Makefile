@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 ENV := . $(ROOT)/scripts/env.sh
 
-.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local import
+.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local import prices
 
 help:
 	@echo "make dev    set up if needed, build, create + seed the local D1/KV, serve on http://127.0.0.1:8787"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench  run the benchmarks and print the tables recorded in docs/benchmarks.md"
 	@echo "make token  mint a local development JWT"
 	@echo "make import FILE=d.ndjson [REMOTE=1] [DRY_RUN=1]  validate and load a directory file into D1"
+	@echo "make prices FILE=fees.csv SITE=HC00JXI [REMOTE=1] [DRY_RUN=1] [MODE=replace]  import a fee schedule into a site"
 
 setup:
 	@scripts/setup.sh
@@ -47,6 +48,15 @@ import: setup
 	@test -n "$(FILE)" || { echo "usage: make import FILE=data.ndjson [REMOTE=1] [DRY_RUN=1] [ARGS=...]" >&2; exit 2; }
 	@scripts/d1-import.sh $(if $(REMOTE),--remote) $(if $(DRY_RUN),--dry-run) $(FILE) $(ARGS)
 
+# Import a fee schedule (CSV with a header row: payor, service, procedure, location,
+# practitioner, price, isESTV; or NDJSON) into one site of the local D1, or with REMOTE=1 the
+# Cloudflare one. Every line is validated as the API's writes are; one rejected line and
+# nothing is written. DRY_RUN=1 reports what would be added, changed, removed and rejected.
+# MODE=replace makes the file each named payor's whole schedule.
+prices: setup
+	@test -n "$(FILE)" -a -n "$(SITE)" || { echo "usage: make prices FILE=fees.csv SITE=HC00JXI [REMOTE=1] [DRY_RUN=1] [MODE=merge|replace] [ARGS=...]" >&2; exit 2; }
+	@scripts/prices-import.sh $(if $(REMOTE),--remote) $(if $(DRY_RUN),--dry-run) $(if $(MODE),--mode $(MODE)) $(FILE) $(SITE) $(ARGS)
+
 # Setup chatter goes to stderr so that TOKEN=$$(make -s token) captures only the token.
 token:
 	@scripts/setup.sh >&2
@@ -59,4 +69,5 @@ lint: setup
 	@node scripts/openapi.mjs --check
 	@$(ENV); cargo fmt --all -- --check
 	@$(ENV); cargo clippy -p practice-fhir --all-targets -- -D warnings
+	@$(ENV); cargo clippy -p practice-fhir-tools --all-targets -- -D warnings
 	@$(ENV); CARGO_TARGET_DIR=target/worker cargo clippy -p practice-fhir-worker --target wasm32-unknown-unknown -- -D warnings

@@ -35,11 +35,11 @@ const QUERIES = [
 // What a loaded database depends on: the migrations, the generator and the index rows.
 const fingerprint = createHash('sha256');
 for (const f of readdirSync(join(ROOT, 'migrations')).sort()) fingerprint.update(readFileSync(join(ROOT, 'migrations', f)));
-for (const f of ['src/directory/synth.rs', 'src/directory/index.rs', 'src/directory/normalise.rs']) fingerprint.update(readFileSync(join(ROOT, f)));
+for (const f of ['tools/src/synth.rs', 'src/directory/index.rs', 'src/directory/normalise.rs']) fingerprint.update(readFileSync(join(ROOT, f)));
 const schema = fingerprint.digest('hex').slice(0, 16);
 
-execFileSync('cargo', ['build', '--quiet', '--release', '--bin', 'practice-fhir'], { cwd: ROOT, env, stdio: 'inherit' });
-const pf = join(ROOT, 'target/release/practice-fhir');
+execFileSync('cargo', ['build', '--quiet', '--profile', 'tools', '-p', 'practice-fhir-tools', '--bin', 'practice-fhir'], { cwd: ROOT, env, stdio: 'inherit' });
+const pf = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'tools/practice-fhir');
 
 /** Loads (or reuses) the local D1 for `n` practitioners; returns { persist, sqlite, loadSeconds, resources }. */
 function database(n) {

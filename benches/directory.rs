@@ -14,10 +14,10 @@
 
 use std::time::{Duration, Instant};
 
-use practice_fhir::directory::synth::{generate, SynthSpec};
 use practice_fhir::directory::{index_rows, SqlValue, Statement};
 use practice_fhir::search::{CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan};
 use practice_fhir::QueryParams;
+use practice_fhir_tools::synth::{generate, SynthSpec};
 use rusqlite::{params_from_iter, Connection};
 
 const MIGRATION: &str = concat!(

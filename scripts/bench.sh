@@ -21,5 +21,7 @@ node bench/directory-edge.mjs $REC
 echo "== contracts at hospital scale (5k/20k/100k prices imported into local D1, wrangler dev) and natively on SQLite"
 node bench/contracts-scale.mjs $REC
 cargo bench -p practice-fhir --bench contracts_scale 2>&1 | grep '^|'
+echo "== fee-schedule import (~100,000 generated prices into a fresh local D1 through SQL files)"
+scripts/prices-import.sh --bench
 echo "== fee-preview page (input change to fee on screen, headless Chromium)"
 node bench/page.mjs $REC

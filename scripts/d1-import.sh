@@ -48,8 +48,8 @@ import_args=(import "$file" --sql "$out/$name.sql" --batch "$batch" --validate "
 [ -n "$now" ] && import_args+=(--now "$now")
 PF="${PRACTICE_FHIR_BIN:-}"
 if [ -z "$PF" ]; then
-  cargo build --quiet --release --bin practice-fhir
-  PF="$ROOT/target/release/practice-fhir"
+  cargo build --quiet --profile tools -p practice-fhir-tools --bin practice-fhir
+  PF="${CARGO_TARGET_DIR:-$ROOT/target}/tools/practice-fhir"
 fi
 "$PF" "${import_args[@]}"
 

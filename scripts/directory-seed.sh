@@ -12,8 +12,8 @@ N="${1:-1000}"
 SEED="${2:-1}"
 shift $(( $# > 2 ? 2 : $# ))
 mkdir -p target/directory
-cargo build --quiet --release --bin practice-fhir
-export PRACTICE_FHIR_BIN="$ROOT/target/release/practice-fhir"
+cargo build --quiet --profile tools -p practice-fhir-tools --bin practice-fhir
+export PRACTICE_FHIR_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/tools/practice-fhir"
 "$PRACTICE_FHIR_BIN" generate --practitioners "$N" --seed "$SEED" \
   --out "target/directory/directory-$N-$SEED.ndjson"
 scripts/d1-import.sh --batch 2000 --out target/directory "target/directory/directory-$N-$SEED.ndjson" "$@"

@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/scripts/env.sh"
 cd "$ROOT"
 mkdir -p target/seed
-PF=(cargo run --quiet --bin practice-fhir --)
+PF=(cargo run --quiet -p practice-fhir-tools --bin practice-fhir --)
 # Contracts: each seeded site's rows cleared and written with the worker's own statements.
 "${PF[@]}" contracts-sql data/seed-contracts.json data/demo-site.json > target/seed/contracts.sql 2>/dev/null
 wrangler d1 execute DB --local --file target/seed/contracts.sql "$@" >/dev/null

@@ -198,6 +198,47 @@ fn stored_rows_load_back_into_the_same_book() {
 }
 
 #[test]
+fn literal_diffs_for_sql_files_store_the_same_rows_in_fewer_statements() {
+    let (book, _) = pinned();
+    let empty = ContractBook::new(book.site());
+    let literal = rows::diff_literal(book.site(), &empty, &book, NOW);
+    let stored = rows::diff(book.site(), &empty, &book, NOW);
+    let mut bound = db();
+    commit(&mut bound, &stored.statements).unwrap();
+    assert!(literal.statements.len() < stored.statements.len());
+    assert_eq!(literal.contract_ids, stored.contract_ids);
+    let conn = db();
+    let mut file = String::from("BEGIN;\n");
+    for st in &literal.statements {
+        let sql = st.to_literal_sql();
+        assert!(
+            sql.len() < rows::LITERAL_STATEMENT_BYTES + 100,
+            "{}",
+            sql.len()
+        );
+        file.push_str(&sql);
+        file.push('\n');
+    }
+    file.push_str("COMMIT;");
+    conn.execute_batch(&file).unwrap();
+    assert!(whole(&conn, book.site()) == whole(&bound, book.site()));
+    // Upserts split at the byte bound, and each one holds many rows.
+    let prices: Vec<_> = book.prices().collect();
+    let small = rows::price_upserts_literal(book.site(), prices.iter().copied(), 2_000);
+    assert!(small.len() > 1);
+    assert!(small
+        .iter()
+        .all(|s| s.sql.len() <= 2_000 && s.params.is_empty()));
+    let one = rows::price_upserts_literal(book.site(), prices.iter().copied(), usize::MAX);
+    assert_eq!(
+        one.len(),
+        1,
+        "{} prices fit one 90 KB statement",
+        prices.len()
+    );
+}
+
+#[test]
 fn every_pinned_parity_case_answers_the_same_from_rows() {
     let (book, cases) = pinned();
     let mut conn = db();

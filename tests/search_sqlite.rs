@@ -6,15 +6,15 @@
 
 use std::collections::HashSet;
 
-use practice_fhir::directory::synth::{
-    generate, location_json, role_json, schedule_json, InsurerEntry, PractitionerSpec,
-    ProfessionEntry, SynthSpec,
-};
 use practice_fhir::directory::{index_rows, SqlValue, Statement};
 use practice_fhir::search::{
     CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan, EARTH_RADIUS_KM,
 };
 use practice_fhir::{IssueCode, OperationOutcome, QueryParams};
+use practice_fhir_tools::synth::{
+    generate, location_json, role_json, schedule_json, InsurerEntry, PractitionerSpec,
+    ProfessionEntry, SynthSpec,
+};
 use proptest::prelude::*;
 use rusqlite::{params_from_iter, Connection};
 use serde_json::{json, Value};

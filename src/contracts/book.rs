@@ -310,6 +310,11 @@ impl ContractBook {
         self.prices.iter()
     }
 
+    /// The price entry at `key`, if any.
+    pub fn price(&self, key: &PriceKey) -> Option<&Price> {
+        self.prices.get(key)
+    }
+
     /// Number of price entries.
     pub fn price_count(&self) -> usize {
         self.prices.len()

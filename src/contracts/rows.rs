@@ -564,6 +564,49 @@ pub fn price_upserts<'a>(
     )
 }
 
+/// The most bytes [`price_upserts_literal`] puts in one statement: under D1's 100 KB limit
+/// on a statement's text, with room for the head and tail.
+pub const LITERAL_STATEMENT_BYTES: usize = 90_000;
+
+/// Upserts of prices for SQL files: the statements of [`price_upserts`] with the values
+/// written as literals, as many rows a statement as fit in `max_bytes` (at most
+/// [`LITERAL_STATEMENT_BYTES`]). A file has no bound parameters, so D1's limit of 100 is not
+/// the bound; its 100 KB statement limit is, and bigger statements load far faster.
+pub fn price_upserts_literal<'a>(
+    site: &str,
+    prices: impl Iterator<Item = (&'a PriceKey, &'a Price)>,
+    max_bytes: usize,
+) -> Vec<Statement> {
+    let max_bytes = max_bytes.min(LITERAL_STATEMENT_BYTES);
+    let fixed = PRICE_INSERT_HEAD.len() + PRICE_UPSERT_TAIL.len();
+    let mut out = Vec::new();
+    let mut sql = String::new();
+    let flush = |sql: &mut String, out: &mut Vec<Statement>| {
+        if !sql.is_empty() {
+            sql.push_str(PRICE_UPSERT_TAIL);
+            out.push(Statement::new(std::mem::take(sql), Vec::new()));
+        }
+    };
+    for (k, p) in prices {
+        let values: Vec<String> = price_params(site, k, p)
+            .iter()
+            .map(SqlValue::to_literal)
+            .collect();
+        let tuple = format!("({})", values.join(", "));
+        if !sql.is_empty() && sql.len() + 2 + tuple.len() + fixed > max_bytes {
+            flush(&mut sql, &mut out);
+        }
+        if sql.is_empty() {
+            sql.push_str(PRICE_INSERT_HEAD);
+        } else {
+            sql.push_str(", ");
+        }
+        sql.push_str(&tuple);
+    }
+    flush(&mut sql, &mut out);
+    out
+}
+
 fn payor_upsert(site: &str, c: &PayorContract, now: &str) -> Statement {
     Statement::new(
         "INSERT INTO contract_payor (site, payor, id, kind, display, multi_proc_set, list_code, seq, version, last_updated) \
@@ -722,6 +765,38 @@ fn snapshot_parts(book: &ContractBook) -> Value {
 /// rows with `now`. Only entities that differ are written; prices, sets and tariffs removed
 /// leave tombstones; a payor contract whose id changed takes its stored prices with it.
 pub fn diff(site: &str, before: &ContractBook, after: &ContractBook, now: &str) -> Change {
+    diff_with(site, before, after, now, PriceRows::Bound)
+}
+
+/// [`diff`] for an SQL file (bulk imports): the same statements, except that prices are
+/// upserted by [`price_upserts_literal`] (values inlined, statements up to
+/// [`LITERAL_STATEMENT_BYTES`]). Render them with `Statement::to_literal_sql`.
+pub fn diff_literal(site: &str, before: &ContractBook, after: &ContractBook, now: &str) -> Change {
+    diff_with(
+        site,
+        before,
+        after,
+        now,
+        PriceRows::Literal(LITERAL_STATEMENT_BYTES),
+    )
+}
+
+/// How a diff writes its price upserts.
+#[derive(Clone, Copy)]
+enum PriceRows {
+    /// Bound parameters, at most [`MAX_BOUND_PARAMS`] a statement (D1 batches).
+    Bound,
+    /// Literal values, statements of at most this many bytes (SQL files).
+    Literal(usize),
+}
+
+fn diff_with(
+    site: &str,
+    before: &ContractBook,
+    after: &ContractBook,
+    now: &str,
+    price_rows: PriceRows,
+) -> Change {
     let mut st = Vec::new();
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut upserted_payors: BTreeSet<String> = BTreeSet::new();
@@ -887,7 +962,10 @@ pub fn diff(site: &str, before: &ContractBook, after: &ContractBook, now: &str) 
         touched.insert(k.contract.clone());
         push(&mut frag_before, "prices", price_key_json(k));
     }
-    st.extend(price_upserts(site, changed_prices.into_iter()));
+    st.extend(match price_rows {
+        PriceRows::Bound => price_upserts(site, changed_prices.into_iter()),
+        PriceRows::Literal(max) => price_upserts_literal(site, changed_prices.into_iter(), max),
+    });
     // Multi-procedure sets.
     for (i, s) in after.multi_proc_sets.iter().enumerate() {
         let old = before.multi_proc_sets.iter().position(|o| o.id == s.id);

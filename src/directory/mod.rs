@@ -1,5 +1,6 @@
 //! The practitioner directory's storage: resources kept as JSON text in D1 (SQLite) plus the
-//! index rows the core derives from them, and the synthetic data used to test and bench it.
+//! index rows the core derives from them (synthetic data to test and bench it lives in the
+//! `practice-fhir-tools` crate, `tools/src/synth.rs`).
 //!
 //! The worker and the import tool both call [`index_rows`], so a resource written at the
 //! edge and one loaded from a file produce byte-identical rows.
@@ -7,7 +8,6 @@
 pub mod bulk;
 pub mod index;
 pub mod normalise;
-pub mod synth;
 
 pub use index::{index_rows, ResourceKind};
 

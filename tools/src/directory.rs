@@ -1,11 +1,6 @@
-//! `practice-fhir`: native tools for the practitioner directory.
-//!
-//! ```text
-//! practice-fhir generate --practitioners N [--seed S] --out data.ndjson
-//! practice-fhir import data.ndjson|bundle.json --sql out.sql [--batch N] [--now INSTANT]
-//!                      [--rejects rejects.ndjson] [--progress auto|bar|lines|none]
-//!                      [--validate core|minimal]
-//! ```
+//! The practitioner directory's commands: `generate` (a synthetic directory as NDJSON),
+//! `import` (a directory file validated as the worker's writes are and written as bulk SQL)
+//! and `contracts-sql` (ContractBook snapshots as the rows the API writes).
 //!
 //! `import` validates every resource as the worker's writes do (the core's UK Core and FHIR
 //! type validation, then `index_rows`), reports each rejected resource with its reason, and
@@ -21,75 +16,22 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
 
+use practice_fhir::contracts::rows::{clear_site, store_book};
 use practice_fhir::directory::bulk::bulk_sql;
-use practice_fhir::directory::synth::{generate, SynthSpec};
 use practice_fhir::directory::{index_rows, ResourceKind};
-use practice_fhir::validate_resource;
+use practice_fhir::{validate_resource, ContractBook};
+use practice_fhir_tools::synth::{generate, SynthSpec};
 use serde_json::Value;
 
-const USAGE: &str = "usage:
-  practice-fhir generate --practitioners N [--seed S] --out data.ndjson
-  practice-fhir import <data.ndjson|bundle.json> --sql out.sql [--batch N] [--now INSTANT]
-                       [--rejects rejects.ndjson] [--progress auto|bar|lines|none]
-                       [--validate core|minimal]
-  practice-fhir contracts-sql <snapshots.json>... [--now INSTANT]";
+use crate::progress::{Progress, ProgressArg};
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("generate") => cmd_generate(args.get(1..).unwrap_or(&[])),
-        Some("import") => cmd_import(args.get(1..).unwrap_or(&[])),
-        Some("contracts-sql") => cmd_contracts_sql(args.get(1..).unwrap_or(&[])),
-        _ => Err(USAGE.to_owned()),
-    };
-    if let Err(message) = result {
-        eprintln!("{message}");
-        std::process::exit(2);
-    }
-}
-
-/// `--name value` options and positional arguments.
-fn parse_args(args: &[String]) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
-    let mut options = BTreeMap::new();
-    let mut positional = Vec::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if let Some(name) = arg.strip_prefix("--") {
-            let value = iter
-                .next()
-                .ok_or_else(|| format!("--{name} needs a value\n{USAGE}"))?;
-            options.insert(name.to_owned(), value.clone());
-        } else {
-            positional.push(arg.clone());
-        }
-    }
-    Ok((options, positional))
-}
-
-fn number(
-    options: &BTreeMap<String, String>,
-    name: &str,
-    default: Option<u64>,
-) -> Result<u64, String> {
-    match options.get(name) {
-        Some(v) => v
-            .parse()
-            .map_err(|_| format!("--{name} must be a whole number")),
-        None => default.ok_or_else(|| format!("--{name} is required\n{USAGE}")),
-    }
-}
-
-fn cmd_generate(args: &[String]) -> Result<(), String> {
-    let (options, _) = parse_args(args)?;
-    let practitioners = number(&options, "practitioners", None)? as usize;
-    let seed = number(&options, "seed", Some(1))?;
-    let out = options
-        .get("out")
-        .ok_or_else(|| format!("--out is required\n{USAGE}"))?;
-    let file = File::create(out).map_err(|e| format!("{out}: {e}"))?;
+/// `generate`: a synthetic directory of `practitioners` (deterministic by `seed`) as NDJSON.
+pub fn cmd_generate(practitioners: usize, seed: u64, out: &Path) -> Result<(), String> {
+    let shown = out.display();
+    let file = File::create(out).map_err(|e| format!("{shown}: {e}"))?;
     let mut writer = BufWriter::new(file);
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut error = None;
@@ -110,40 +52,14 @@ fn cmd_generate(args: &[String]) -> Result<(), String> {
         },
     );
     if let Some(e) = error {
-        return Err(format!("{out}: {e}"));
+        return Err(format!("{shown}: {e}"));
     }
-    writer.flush().map_err(|e| format!("{out}: {e}"))?;
+    writer.flush().map_err(|e| format!("{shown}: {e}"))?;
     for (ty, n) in &counts {
         eprintln!("{n:>8} {ty}");
     }
-    eprintln!("wrote {out}");
+    eprintln!("wrote {shown}");
     Ok(())
-}
-
-/// UTC now as a FHIR instant (the binary may read the clock; the library may not).
-fn now_instant() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 /// What the directory cannot do without, beyond FHIR validity.
@@ -186,112 +102,6 @@ fn validate(resource: &Value, core: bool) -> Result<(), String> {
             } else {
                 format!("{}: {} ({at})", issue.code.as_str(), issue.diagnostics)
             })
-        }
-    }
-}
-
-/// How progress is shown on stderr.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ProgressStyle {
-    /// A bar redrawn in place (stderr is a terminal).
-    Bar,
-    /// A plain line every few seconds (logs, CI).
-    Lines,
-    /// Nothing but the summary.
-    Silent,
-}
-
-/// Import progress over the input's bytes (NDJSON) or entries (a Bundle).
-struct Progress {
-    style: ProgressStyle,
-    total: u64,
-    unit: &'static str,
-    done: u64,
-    resources: u64,
-    rejected: u64,
-    started: Instant,
-    last: Instant,
-}
-
-impl Progress {
-    fn new(style: ProgressStyle, total: u64, unit: &'static str) -> Progress {
-        let now = Instant::now();
-        Progress {
-            style,
-            total,
-            unit,
-            done: 0,
-            resources: 0,
-            rejected: 0,
-            started: now,
-            last: now,
-        }
-    }
-
-    /// Moves to `done` (bytes or entries), after `resources` more, `rejected` of them refused.
-    fn advance(&mut self, done: u64, resources: u64, rejected: u64) {
-        self.done = done;
-        self.resources += resources;
-        self.rejected += rejected;
-        let every = match self.style {
-            ProgressStyle::Bar => Duration::from_millis(100),
-            ProgressStyle::Lines => Duration::from_secs(5),
-            ProgressStyle::Silent => return,
-        };
-        if self.last.elapsed() >= every {
-            self.last = Instant::now();
-            self.draw();
-        }
-    }
-
-    fn line(&self) -> String {
-        let percent = if self.total == 0 {
-            100.0
-        } else {
-            self.done as f64 * 100.0 / self.total as f64
-        };
-        let (done, total) = if self.unit == "MB" {
-            (self.done as f64 / 1e6, self.total as f64 / 1e6)
-        } else {
-            (self.done as f64, self.total as f64)
-        };
-        format!(
-            "{percent:5.1}% {done:.1}/{total:.1} {} · {} resources, {} rejected · {:.1} s",
-            self.unit,
-            self.resources,
-            self.rejected,
-            self.started.elapsed().as_secs_f64()
-        )
-    }
-
-    fn draw(&self) {
-        match self.style {
-            ProgressStyle::Bar => {
-                const WIDTH: usize = 30;
-                let filled = if self.total == 0 {
-                    WIDTH
-                } else {
-                    ((self.done.min(self.total) as f64 / self.total as f64) * WIDTH as f64) as usize
-                };
-                eprint!(
-                    "\r\x1b[2Kimport [{}{}] {}",
-                    "#".repeat(filled),
-                    "-".repeat(WIDTH - filled),
-                    self.line()
-                );
-            }
-            ProgressStyle::Lines => eprintln!("import: {}", self.line()),
-            ProgressStyle::Silent => {}
-        }
-    }
-
-    fn finish(&mut self) {
-        self.done = self.total;
-        if self.style != ProgressStyle::Silent {
-            self.draw();
-            if self.style == ProgressStyle::Bar {
-                eprintln!();
-            }
         }
     }
 }
@@ -374,57 +184,56 @@ impl Tally {
     }
 }
 
-fn progress_style(option: Option<&String>) -> Result<ProgressStyle, String> {
-    match option.map(String::as_str) {
-        None | Some("auto") => Ok(if std::io::stderr().is_terminal() {
-            ProgressStyle::Bar
-        } else {
-            ProgressStyle::Lines
-        }),
-        Some("bar") => Ok(ProgressStyle::Bar),
-        Some("lines") => Ok(ProgressStyle::Lines),
-        Some("none") => Ok(ProgressStyle::Silent),
-        Some(other) => Err(format!(
-            "--progress must be auto, bar, lines or none, not '{other}'"
-        )),
-    }
+/// `import`'s options.
+pub struct ImportArgs {
+    /// The directory file: NDJSON (one resource or Bundle a line) or one JSON Bundle.
+    pub input: PathBuf,
+    /// The SQL file (numbered when `batch` is given or an id repeats).
+    pub sql: String,
+    /// Most resources a file.
+    pub batch: Option<usize>,
+    /// `meta.lastUpdated` of resources without one.
+    pub now: String,
+    /// One JSON line per rejected resource.
+    pub rejects: Option<PathBuf>,
+    /// Progress on stderr.
+    pub progress: ProgressArg,
+    /// The core's validation (true) or the directory's own checks only.
+    pub core_validation: bool,
 }
 
-fn cmd_import(args: &[String]) -> Result<(), String> {
-    let (options, positional) = parse_args(args)?;
-    let input = positional.first().ok_or_else(|| USAGE.to_owned())?;
-    let out = options
-        .get("sql")
-        .ok_or_else(|| format!("--sql is required\n{USAGE}"))?;
-    let batch = options
-        .get("batch")
-        .map(|_| number(&options, "batch", None).map(|n| n.max(1) as usize))
-        .transpose()?;
-    let now = options.get("now").cloned().unwrap_or_else(now_instant);
-    let style = progress_style(options.get("progress"))?;
-    let core_validation = match options.get("validate").map(String::as_str) {
-        None | Some("core") => true,
-        Some("minimal") => false,
-        Some(other) => return Err(format!("--validate must be core or minimal, not '{other}'")),
-    };
-    let mut sink = SqlSink {
-        base: out.clone(),
+/// `import`: validates every resource, writes the accepted ones as bulk SQL and reports the
+/// rejected ones with their reasons.
+pub fn cmd_import(args: ImportArgs) -> Result<(), String> {
+    let ImportArgs {
+        input,
+        sql: out,
         batch,
+        now,
+        rejects,
+        progress: style,
+        core_validation,
+    } = args;
+    let input_name = input.display().to_string();
+    let input = &input_name;
+    let mut sink = SqlSink {
+        base: out,
+        batch: batch.map(|b| b.max(1)),
         file_no: 0,
         pending: Vec::new(),
         ids: HashSet::new(),
         files: Vec::new(),
     };
-    let rejects = match options.get("rejects") {
+    let rejects_file = match &rejects {
         Some(path) => Some(BufWriter::new(
-            File::create(path).map_err(|e| format!("{path}: {e}"))?,
+            File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
         )),
         None => None,
     };
     let mut tally = Tally {
         accepted: BTreeMap::new(),
         rejected: BTreeMap::new(),
-        rejects,
+        rejects: rejects_file,
     };
     // One resource: validated, stamped with meta.lastUpdated when it has none, written whole.
     let mut handle = |at: String, parsed: Result<Value, String>| -> Result<bool, String> {
@@ -473,13 +282,19 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
         .trim_end()
         .to_owned();
     let single_document = !(first_line.starts_with('{') && first_line.ends_with('}'));
+    let (mut seen, mut refused) = (0u64, 0u64);
+    let mut status = |resources: u64, rejected: u64| {
+        seen += resources;
+        refused += rejected;
+        format!("{seen} resources, {refused} rejected")
+    };
     let mut progress;
     if single_document {
         let value: Value = serde_json::from_reader(BufReader::new(file))
             .map_err(|e| format!("{input}: not JSON: {e}"))?;
         if value["resourceType"] == "Bundle" {
             let entries = value["entry"].as_array().map_or(&[][..], Vec::as_slice);
-            progress = Progress::new(style, entries.len() as u64, "entries");
+            progress = Progress::new(style, "import", entries.len() as u64, "entries");
             for (i, entry) in entries.iter().enumerate() {
                 let ok = match entry.get("resource") {
                     Some(r) => handle(format!("{input} entry[{i}]"), Ok(r.clone()))?,
@@ -488,15 +303,15 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
                         Err("Bundle.entry has no resource".into()),
                     )?,
                 };
-                progress.advance(i as u64 + 1, 1, u64::from(!ok));
+                progress.set(i as u64 + 1, status(1, u64::from(!ok)));
             }
         } else {
-            progress = Progress::new(style, 1, "resources");
+            progress = Progress::new(style, "import", 1, "resources");
             let ok = handle(input.clone(), Ok(value))?;
-            progress.advance(1, 1, u64::from(!ok));
+            progress.set(1, status(1, u64::from(!ok)));
         }
     } else {
-        progress = Progress::new(style, size, "MB");
+        progress = Progress::new(style, "import", size, "bytes");
         let mut done = 0u64;
         for (i, line) in BufReader::new(file).lines().enumerate() {
             let line = line.map_err(|e| format!("{input}: {e}"))?;
@@ -517,16 +332,16 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
                             .ok_or_else(|| "Bundle.entry has no resource".to_owned());
                         rejected += u64::from(!handle(format!("{at} entry[{j}]"), resource)?);
                     }
-                    progress.advance(done, entries.len() as u64, rejected);
+                    progress.set(done, status(entries.len() as u64, rejected));
                 }
                 parsed => {
                     let ok = handle(at, parsed.map_err(|e| format!("not JSON: {e}")))?;
-                    progress.advance(done, 1, u64::from(!ok));
+                    progress.set(done, status(1, u64::from(!ok)));
                 }
             }
         }
     }
-    progress.finish();
+    progress.finish(status(0, 0));
     sink.finish()?;
     if let Some(mut w) = tally.rejects.take() {
         w.flush().map_err(|e| e.to_string())?;
@@ -540,8 +355,8 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
         let sample: Vec<&str> = at.iter().take(5).map(String::as_str).collect();
         eprintln!("  {:>6} × {reason} (e.g. {})", at.len(), sample.join(", "));
     }
-    if let Some(path) = options.get("rejects") {
-        eprintln!("rejects listed in {path}");
+    if let Some(path) = &rejects {
+        eprintln!("rejects listed in {}", path.display());
     }
     for f in &sink.files {
         eprintln!("wrote {f}");
@@ -553,27 +368,18 @@ fn cmd_import(args: &[String]) -> Result<(), String> {
 /// stores them as rows: each site's rows are cleared, then written with the statements every
 /// write uses (`rows::store_book`), prices without a time stamped with `--now`. Loading twice
 /// changes nothing.
-fn cmd_contracts_sql(args: &[String]) -> Result<(), String> {
-    use practice_fhir::contracts::rows::{clear_site, store_book};
-    use practice_fhir::ContractBook;
-    let (options, files) = parse_args(args)?;
-    let now = options
-        .get("now")
-        .cloned()
-        .unwrap_or_else(|| "2026-01-01T00:00:00Z".to_owned());
-    if files.is_empty() {
-        return Err(USAGE.to_owned());
-    }
+pub fn cmd_contracts_sql(files: &[PathBuf], now: &str) -> Result<(), String> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut sites = 0;
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+        let shown = file.display();
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{shown}: {e}"))?;
         let books = ContractBook::many_from_snapshot_json(&text)
-            .map_err(|o| format!("{file}: {}", o.to_json_string()))?;
+            .map_err(|o| format!("{shown}: {}", o.to_json_string()))?;
         for book in books {
             let mut statements = clear_site(book.site());
-            statements.extend(store_book(&book, &now).statements);
+            statements.extend(store_book(&book, now).statements);
             for st in statements {
                 writeln!(out, "{}", st.to_literal_sql()).map_err(|e| e.to_string())?;
             }
