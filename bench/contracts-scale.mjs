@@ -27,8 +27,8 @@ const BENCH = join(ROOT, 'target/bench/contracts');
 mkdirSync(BENCH, { recursive: true });
 const pkg = createRequire(import.meta.url)(join(ROOT, 'pkg/node/practice_fhir.cjs'));
 
-execFileSync('cargo', ['build', '--quiet', '--release', '--bin', 'practice-fhir'], { cwd: ROOT, env, stdio: 'inherit' });
-const pf = join(ROOT, 'target/release/practice-fhir');
+execFileSync('cargo', ['build', '--quiet', '--profile', 'tools', '-p', 'practice-fhir-tools', '--bin', 'practice-fhir'], { cwd: ROOT, env, stdio: 'inherit' });
+const pf = join(ROOT, 'target/tools/practice-fhir');
 const SITE = 'HCBIG01';
 const PAYORS = 30;
 const payorId = (p) => (p === 0 ? 'bup' : p === 1 ? 'na' : p === 2 ? 'slf' : `ins${String(p).padStart(2, '0')}`);

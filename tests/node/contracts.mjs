@@ -255,7 +255,11 @@ export function contractTests(server) {
     const require = createRequire(import.meta.url);
     const pf = require(join(ROOT, 'pkg/node/practice_fhir.cjs'));
     const doc = await discovery(origin());
-    const site = 'HCDEMO1';
+    // A copy of the demo clinic (the page tests use the original as it was seeded).
+    const site = 'HC0SLIC';
+    const demo = await (await send(`${origin()}/contract/site/HCDEMO1/$snapshot`)).json();
+    demo.site = site;
+    assert.equal((await send(`${origin()}/contract/site/${site}/$snapshot`, { method: 'PUT', body: demo })).status, 200);
     const headers = auth({ sites: [site] });
     const url = `${origin()}/contract/site/${site}/$snapshot?payor=bup`;
     const first = await send(url, { headers });
