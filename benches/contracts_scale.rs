@@ -15,73 +15,21 @@ use std::time::{Duration, Instant};
 use practice_fhir::contracts::queries;
 use practice_fhir::contracts::rows::{self, Query, RowSet};
 use practice_fhir::contracts::{EffectivePricesRequest, FeeRequest};
-use practice_fhir::directory::{SqlValue, Statement};
+use practice_fhir::directory::Statement;
 use practice_fhir::{ContractBook, QueryParams};
+use practice_fhir_tools::sqlite;
 use rusqlite::{params_from_iter, Connection};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
-const MIGRATIONS: [&str; 6] = [
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_contracts.sql"),
-    include_str!("../migrations/0003_directory.sql"),
-    include_str!("../migrations/0004_write_guard.sql"),
-    include_str!("../migrations/0005_near_by_location.sql"),
-    include_str!("../migrations/0006_contract_rows.sql"),
-];
 const SITE: &str = "HCBIG01";
 const PAYORS: usize = 30;
 
-fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
-    match v {
-        SqlValue::Null => rusqlite::types::Value::Null,
-        SqlValue::Integer(i) => rusqlite::types::Value::Integer(*i),
-        SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
-        SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
-    }
-}
-
-fn select(conn: &Connection, st: &Statement) -> Vec<Value> {
-    let mut stmt = conn.prepare_cached(&st.sql).unwrap();
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-    let rows = stmt
-        .query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
-            let mut m = Map::new();
-            for (i, n) in names.iter().enumerate() {
-                let v: rusqlite::types::Value = r.get(i)?;
-                m.insert(
-                    n.clone(),
-                    match v {
-                        rusqlite::types::Value::Null => Value::Null,
-                        rusqlite::types::Value::Integer(i) => json!(i),
-                        rusqlite::types::Value::Real(f) => json!(f),
-                        rusqlite::types::Value::Text(t) => json!(t),
-                        rusqlite::types::Value::Blob(_) => Value::Null,
-                    },
-                );
-            }
-            Ok(Value::Object(m))
-        })
-        .unwrap();
-    rows.map(Result::unwrap).collect()
-}
-
 fn run(conn: &Connection, plan: &[Query]) -> RowSet {
-    let mut rows = RowSet::default();
-    for q in plan {
-        rows.push(q.kind, select(conn, &q.stmt)).unwrap();
-    }
-    rows
+    sqlite::run(conn, plan).unwrap()
 }
 
 fn commit(conn: &mut Connection, statements: &[Statement]) {
-    let tx = conn.transaction().unwrap();
-    for st in statements {
-        tx.prepare_cached(&st.sql)
-            .unwrap()
-            .execute(params_from_iter(st.params.iter().map(to_sql)))
-            .unwrap();
-    }
-    tx.commit().unwrap();
+    sqlite::commit(conn, statements).unwrap();
 }
 
 /// A hospital: 30 insurers over `procedures` CCSD codes under one service, 2% of them with a
@@ -167,10 +115,7 @@ fn measure(size: usize, iters: usize) -> Figures {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("d1.sqlite");
     let _ = std::fs::remove_file(&path);
-    let mut conn = Connection::open(&path).unwrap();
-    for m in MIGRATIONS {
-        conn.execute_batch(m).unwrap();
-    }
+    let mut conn = sqlite::open(Some(&path)).unwrap();
     let book = hospital(size);
     let t = Instant::now();
     commit(
@@ -186,10 +131,7 @@ fn measure(size: usize, iters: usize) -> Figures {
             |r| r.get::<_, i64>(0),
         )
         .unwrap() as f64;
-    let empty = Connection::open_in_memory().unwrap();
-    for m in MIGRATIONS {
-        empty.execute_batch(m).unwrap();
-    }
+    let empty = sqlite::open(None).unwrap();
     let empty_bytes: f64 = empty
         .query_row(
             "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
@@ -220,9 +162,10 @@ fn measure(size: usize, iters: usize) -> Figures {
                 .prepare(&format!("EXPLAIN QUERY PLAN {}", q.stmt.sql))
                 .unwrap();
             let lines: Vec<String> = stmt
-                .query_map(params_from_iter(q.stmt.params.iter().map(to_sql)), |r| {
-                    r.get::<_, String>(3)
-                })
+                .query_map(
+                    params_from_iter(q.stmt.params.iter().map(sqlite::to_sql)),
+                    |r| r.get::<_, String>(3),
+                )
                 .unwrap()
                 .map(Result::unwrap)
                 .collect();

@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use practice_fhir::directory::{index_rows, SqlValue, Statement};
+use practice_fhir::directory::{index_rows, Statement};
 use practice_fhir::search::{CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan};
 use practice_fhir::QueryParams;
 use practice_fhir_tools::synth::{generate, SynthSpec};
@@ -49,14 +49,7 @@ const QUERIES: &[(&str, bool, &str)] = &[
     ),
 ];
 
-fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
-    match v {
-        SqlValue::Null => rusqlite::types::Value::Null,
-        SqlValue::Integer(i) => rusqlite::types::Value::Integer(*i),
-        SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
-        SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
-    }
-}
+use practice_fhir_tools::sqlite::to_sql;
 
 /// An existing database for size `n`, from `DIRECTORY_BENCH_DBS`.
 fn existing(n: usize) -> Option<Connection> {

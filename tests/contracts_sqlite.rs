@@ -12,30 +12,14 @@ use practice_fhir::contracts::rows::{self, Query, RowSet, GUARD_FAILED};
 use practice_fhir::contracts::{
     EffectivePricesRequest, FeeRequest, PriceFilter, ValidationRequest,
 };
-use practice_fhir::directory::{SqlValue, Statement};
+use practice_fhir::directory::Statement;
 use practice_fhir::{ContractBook, QueryParams};
+use practice_fhir_tools::sqlite;
 use proptest::prelude::*;
-use rusqlite::{params_from_iter, Connection};
-use serde_json::{json, Map, Value};
+use rusqlite::Connection;
+use serde_json::{json, Value};
 
-const MIGRATIONS: [&str; 6] = [
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_contracts.sql"),
-    include_str!("../migrations/0003_directory.sql"),
-    include_str!("../migrations/0004_write_guard.sql"),
-    include_str!("../migrations/0005_near_by_location.sql"),
-    include_str!("../migrations/0006_contract_rows.sql"),
-];
 const NOW: &str = "2026-12-01T10:00:00.000Z";
-
-fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
-    match v {
-        SqlValue::Null => rusqlite::types::Value::Null,
-        SqlValue::Integer(i) => rusqlite::types::Value::Integer(*i),
-        SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
-        SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
-    }
-}
 
 fn check_d1_limits(st: &Statement) {
     assert!(
@@ -61,59 +45,28 @@ fn check_d1_limits(st: &Statement) {
 }
 
 fn db() -> Connection {
-    let conn = Connection::open_in_memory().unwrap();
-    for m in MIGRATIONS {
-        conn.execute_batch(m).unwrap();
-    }
-    conn
+    sqlite::open(None).unwrap()
 }
 
-/// Runs one query, returning its rows as JSON objects (as D1 does).
+/// Runs one query, checked against D1's limits, returning its rows as JSON objects.
 fn select(conn: &Connection, st: &Statement) -> Vec<Value> {
     check_d1_limits(st);
-    let mut stmt = conn
-        .prepare(&st.sql)
-        .unwrap_or_else(|e| panic!("{e}: {}", st.sql));
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-    let rows = stmt
-        .query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
-            let mut m = Map::new();
-            for (i, n) in names.iter().enumerate() {
-                let v: rusqlite::types::Value = r.get(i)?;
-                m.insert(
-                    n.clone(),
-                    match v {
-                        rusqlite::types::Value::Null => Value::Null,
-                        rusqlite::types::Value::Integer(i) => json!(i),
-                        rusqlite::types::Value::Real(f) => json!(f),
-                        rusqlite::types::Value::Text(t) => json!(t),
-                        rusqlite::types::Value::Blob(_) => Value::Null,
-                    },
-                );
-            }
-            Ok(Value::Object(m))
-        })
-        .unwrap();
-    rows.map(Result::unwrap).collect()
+    sqlite::select(conn, st).unwrap_or_else(|e| panic!("{e}: {}", st.sql))
 }
 
 fn run(conn: &Connection, plan: &[Query]) -> RowSet {
-    let mut rows = RowSet::default();
     for q in plan {
-        rows.push(q.kind, select(conn, &q.stmt)).unwrap();
+        check_d1_limits(&q.stmt);
     }
-    rows
+    sqlite::run(conn, plan).unwrap()
 }
 
 /// One batch, all or nothing (as D1's batch).
 fn commit(conn: &mut Connection, statements: &[Statement]) -> Result<(), String> {
-    let tx = conn.transaction().unwrap();
     for st in statements {
         check_d1_limits(st);
-        tx.execute(&st.sql, params_from_iter(st.params.iter().map(to_sql)))
-            .map_err(|e| format!("{e}: {}", st.sql))?;
     }
-    tx.commit().map_err(|e| e.to_string())
+    sqlite::commit(conn, statements)
 }
 
 fn store(conn: &mut Connection, book: &ContractBook) {
@@ -669,7 +622,7 @@ fn a_slice_since_a_time_refreshes_a_book_in_place() {
 fn legacy_books_migrate_into_rows() {
     let (book, _) = pinned();
     let conn = Connection::open_in_memory().unwrap();
-    for m in &MIGRATIONS[..5] {
+    for m in &sqlite::MIGRATIONS[..5] {
         conn.execute_batch(m).unwrap();
     }
     conn.execute(
@@ -686,7 +639,7 @@ fn legacy_books_migrate_into_rows() {
         rusqlite::params![tariff_body.to_string()],
     )
     .unwrap();
-    conn.execute_batch(MIGRATIONS[5]).unwrap();
+    conn.execute_batch(sqlite::MIGRATIONS[5]).unwrap();
     let migrated = whole(&conn, book.site());
     let mut expected = book.clone();
     expected.load_tariffs_fhir(&tariff_body).unwrap();

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use practice_fhir::directory::{index_rows, SqlValue, Statement};
+use practice_fhir::directory::{index_rows, Statement};
 use practice_fhir::search::{
     CandidateRow, LocationCandidate, ResourceRow, SearchQuery, SqlPlan, EARTH_RADIUS_KM,
 };
@@ -26,14 +26,7 @@ const MIGRATION: &str = concat!(
 const NOW: &str = "2026-11-23T21:00:00Z";
 const BASE: &str = "https://example.test/fhir/R";
 
-fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
-    match v {
-        SqlValue::Null => rusqlite::types::Value::Null,
-        SqlValue::Integer(i) => rusqlite::types::Value::Integer(*i),
-        SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
-        SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
-    }
-}
+use practice_fhir_tools::sqlite::to_sql;
 
 fn check_d1_limits(st: &Statement) {
     assert!(

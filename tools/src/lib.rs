@@ -2,6 +2,7 @@
 //! the `practice-fhir` CLI's logic and the synthetic data the tests and benchmarks use.
 //!
 //! - [`synth`]: a synthetic practitioner directory, deterministic by seed.
+//! - `sqlite` (feature `sqlite`): the D1 engine natively, for tests and benchmarks.
 //! - [`prices`]: fee schedules (CSV or NDJSON) validated by the core and imported into a
 //!   site as the rows the API writes, and a synthetic hospital to benchmark them.
 //!
@@ -9,6 +10,8 @@
 //! adds argument parsing, progress bars and HTTP.
 
 pub mod prices;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 pub mod synth;
 
 use std::time::{SystemTime, UNIX_EPOCH};

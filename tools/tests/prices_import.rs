@@ -10,7 +10,7 @@ use std::process::Command;
 use practice_fhir::contracts::queries;
 use practice_fhir::contracts::rows::{self, Query, RowSet};
 use practice_fhir::contracts::PriceFilter;
-use practice_fhir::directory::{SqlValue, Statement};
+use practice_fhir::directory::Statement;
 use practice_fhir::{ContractBook, QueryParams};
 use practice_fhir_tools::prices::api::{api_writes, ASSETS_PER_REQUEST};
 use practice_fhir_tools::prices::d1;
@@ -19,17 +19,10 @@ use practice_fhir_tools::prices::plan::{report_json, summary_text};
 use practice_fhir_tools::prices::schedule::{read_csv, read_ndjson, ScheduleError};
 use practice_fhir_tools::prices::sqlfile::sql_files;
 use practice_fhir_tools::prices::{plan_import, ImportPlan, Mode};
-use rusqlite::{params_from_iter, Connection};
-use serde_json::{json, Map, Value};
+use practice_fhir_tools::sqlite;
+use rusqlite::Connection;
+use serde_json::{json, Value};
 
-const MIGRATIONS: [&str; 6] = [
-    include_str!("../../migrations/0001_init.sql"),
-    include_str!("../../migrations/0002_contracts.sql"),
-    include_str!("../../migrations/0003_directory.sql"),
-    include_str!("../../migrations/0004_write_guard.sql"),
-    include_str!("../../migrations/0005_near_by_location.sql"),
-    include_str!("../../migrations/0006_contract_rows.sql"),
-];
 const NOW: &str = "2026-12-01T10:00:00Z";
 const BIN: &str = env!("CARGO_BIN_EXE_practice-fhir");
 
@@ -73,54 +66,16 @@ fn plan_csv(csv: &str, mode: Mode) -> ImportPlan {
 // ---------------------------------------------------------------------------------------
 // SQLite, as in the core's tests/contracts_sqlite.rs.
 
-fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
-    match v {
-        SqlValue::Null => rusqlite::types::Value::Null,
-        SqlValue::Integer(i) => rusqlite::types::Value::Integer(*i),
-        SqlValue::Real(r) => rusqlite::types::Value::Real(*r),
-        SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
-    }
-}
-
 fn db() -> Connection {
-    let conn = Connection::open_in_memory().unwrap();
-    for m in MIGRATIONS {
-        conn.execute_batch(m).unwrap();
-    }
-    conn
+    sqlite::open(None).unwrap()
 }
 
 fn select(conn: &Connection, st: &Statement) -> Vec<Value> {
-    let mut stmt = conn.prepare(&st.sql).unwrap();
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-    let rows = stmt
-        .query_map(params_from_iter(st.params.iter().map(to_sql)), |r| {
-            let mut m = Map::new();
-            for (i, n) in names.iter().enumerate() {
-                let v: rusqlite::types::Value = r.get(i)?;
-                m.insert(
-                    n.clone(),
-                    match v {
-                        rusqlite::types::Value::Null => Value::Null,
-                        rusqlite::types::Value::Integer(i) => json!(i),
-                        rusqlite::types::Value::Real(f) => json!(f),
-                        rusqlite::types::Value::Text(t) => json!(t),
-                        rusqlite::types::Value::Blob(_) => Value::Null,
-                    },
-                );
-            }
-            Ok(Value::Object(m))
-        })
-        .unwrap();
-    rows.map(Result::unwrap).collect()
+    sqlite::select(conn, st).unwrap()
 }
 
 fn run(conn: &Connection, plan: &[Query]) -> RowSet {
-    let mut rows = RowSet::default();
-    for q in plan {
-        rows.push(q.kind, select(conn, &q.stmt)).unwrap();
-    }
-    rows
+    sqlite::run(conn, plan).unwrap()
 }
 
 fn whole(conn: &Connection, site: &str) -> ContractBook {
@@ -129,12 +84,7 @@ fn whole(conn: &Connection, site: &str) -> ContractBook {
 
 /// Stores a book with the statements every write uses.
 fn store(conn: &mut Connection, book: &ContractBook) {
-    let tx = conn.transaction().unwrap();
-    for st in rows::store_book(book, NOW).statements {
-        tx.execute(&st.sql, params_from_iter(st.params.iter().map(to_sql)))
-            .unwrap();
-    }
-    tx.commit().unwrap();
+    sqlite::commit(conn, &rows::store_book(book, NOW).statements).unwrap();
 }
 
 /// Runs one SQL file as D1 runs it: one batch, all or nothing.
