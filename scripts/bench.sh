@@ -20,7 +20,8 @@ echo "== directory at the edge (10k and 100k practitioners in local D1: autocann
 node bench/directory-edge.mjs $REC
 echo "== contracts at hospital scale (5k/20k/100k prices imported into local D1, wrangler dev) and natively on SQLite"
 node bench/contracts-scale.mjs $REC
-cargo bench -p practice-fhir --bench contracts_scale 2>&1 | grep '^|'
+cargo bench -p practice-fhir --bench contracts_scale 2>&1 | grep '^|' | tee target/contracts-native.md
+[ -n "$REC" ] && node -e "import('./bench/record.mjs').then((m) => m.record('contracts-native', require('fs').readFileSync('target/contracts-native.md', 'utf8').trim()))"
 echo "== fee-schedule import (~100,000 generated prices into a fresh local D1 through SQL files)"
 scripts/prices-import.sh --bench
 echo "== fee-preview page (input change to fee on screen, headless Chromium)"
