@@ -185,7 +185,7 @@ const doc = {
   info: {
     title: 'practice-fhir API',
     version: /^version\s*=\s*"([^"]+)"/m.exec(readFileSync('Cargo.toml', 'utf8'))[1],
-    description: 'UK private-practice contracts, prices, fee calculation and price validation (Healthcode contracts APIs), and the practitioner directory (Healthcode practice management APIs, UK Core Practitioner), with the documents\' error codes. Find every URL through /contract/.well-known/api-configuration and /.well-known/api-configuration.',
+    description: 'UK private-practice contracts, prices, fee calculation and price validation (Healthcode contracts APIs), and the practitioner directory (Healthcode practice management APIs, UK Core Practitioner), with the documents\' error codes. Find every URL through /contract/.well-known/api-configuration and /.well-known/api-configuration. Every response that read or wrote the database carries `x-d1-bookmark` (the D1 session bookmark); send it back as a request header to read your own writes from any replica.',
   },
   servers: [{ url: 'http://127.0.0.1:8787' }],
   components: {
