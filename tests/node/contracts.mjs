@@ -317,6 +317,7 @@ export function contractTests(server) {
     book.mergeSlice(axa);
     assert.equal(fee(book, 'CCSD/SLICE1'), fee(pf.ContractBook.fromSnapshot(axa), 'CCSD/SLICE1'));
     await assertOutcome(await send(`${url}&_lastUpdated=yesterday`, { headers }), 400, 'MSG_INVALID_FORMAT');
+    await assertOutcome(await send(`${origin()}/contract/site/${site}/$snapshot?payor=zzz`, { headers }), 422, 'MSG_REFERENCE_ID_NOT_FOUND');
     await assertOutcome(await send(`${origin()}/contract/site/${site}/$snapshot?colour=red`, { headers }), 400, 'MSG_PARAM_INVALID');
   });
 

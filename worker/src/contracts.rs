@@ -215,6 +215,16 @@ pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
     plan.extend(queries::slice_plan(site, payors.as_deref(), &since));
     let read_at = now_iso();
     let rows = store::run(cx, &plan).await?;
+    if let Some(unknown) = payors
+        .iter()
+        .flatten()
+        .find(|p| !rows.payors.iter().any(|r| &r.payor == *p))
+    {
+        return Err(OperationOutcome::error(
+            IssueCode::ReferenceIdNotFound,
+            format!("Payor '{unknown}' is not found at site {site} (parameter 'payor')."),
+        ));
+    }
     let etag = etag_for(rows.tags.first().map_or("", String::as_str));
     // The newest change the slice holds: the next refresh asks for what came after it.
     let newest = rows
