@@ -199,7 +199,9 @@ pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
         .filter(|(k, _)| k == "_lastUpdated")
         .map(|(_, v)| v.clone())
         .collect();
-    let etag_for = |tag: &str| etag_of(&format!("{tag}|{}", since_text.join("&")));
+    // The tag versions the slice, not the request: a refresh since a time that sends the
+    // slice's ETag gets 304 when nothing it covers changed.
+    let etag_for = |tag: &str| etag_of(&format!("{tag}|{}", payors.as_deref().unwrap_or_default().join(",")));
     if let Some(wanted) = header(req, "if-none-match") {
         let rows = store::run(cx, std::slice::from_ref(&tag_query)).await?;
         let etag = etag_for(rows.tags.first().map_or("", String::as_str));
