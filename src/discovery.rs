@@ -191,7 +191,7 @@ pub fn capability_statement(origin: &str, software_version: &str) -> Value {
         "rest": [{
             "mode": "server",
             "security": {
-                "cors": true,
+                "cors": false,
                 "description": "Bearer JWT (RS256) with scopes practitioner.read, practitioner.write, contract.read, contract.write and a sites claim. Discovery and /metadata are public."
             },
             "resource": [
