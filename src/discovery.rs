@@ -191,7 +191,7 @@ pub fn capability_statement(origin: &str, software_version: &str) -> Value {
         "rest": [{
             "mode": "server",
             "security": {
-                "cors": true,
+                "cors": false,
                 "description": "Bearer JWT (RS256) with scopes practitioner.read, practitioner.write, contract.read, contract.write and a sites claim. Discovery and /metadata are public."
             },
             "resource": [
@@ -264,5 +264,7 @@ mod tests {
         let cs = capability_statement("https://x.test", "0.1.0");
         assert_eq!(cs["resourceType"], "CapabilityStatement");
         assert_eq!(cs["fhirVersion"], "4.0.1");
+        // R4 `rest.security.cors` is a boolean; the worker sends no CORS headers yet.
+        assert_eq!(cs["rest"][0]["security"]["cors"], false);
     }
 }

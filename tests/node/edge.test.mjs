@@ -7,6 +7,7 @@ import { assertOutcome } from './lib/fhir.mjs';
 import { pageTests } from './page.mjs';
 import { contractTests } from './contracts.mjs';
 import { directoryTests } from './directory.mjs';
+import { routeTests } from './routes.mjs';
 
 let server;
 before(async () => { server = await startWorker({ vars: { PANIC_TEST_ROUTE: '1' } }); });
@@ -70,15 +71,14 @@ describe('errors', () => {
     assert.equal((await fetch(`${server.origin}/metadata`)).status, 200);
   });
 
-  test('the panic test route does not exist unless the deployment opts in', async () => {
-    const res = await fetch(`${server.origin}/__panic`, { method: 'POST' });
-    assert.equal(res.status, 404);
-  });
-
-  test('wrong method on a known route is 405', async () => {
-    await assertOutcome(await fetch(`${server.origin}/metadata`, { method: 'DELETE' }), 405, 'MSG_METHOD_NOT_ALLOWED');
+  test('wrong method on a known route is 405 with Allow', async () => {
+    const res = await fetch(`${server.origin}/metadata`, { method: 'DELETE' });
+    await assertOutcome(res, 405, 'MSG_METHOD_NOT_ALLOWED');
+    assert.equal(res.headers.get('allow'), 'GET, HEAD');
   });
 });
+
+describe('routes', () => routeTests(() => server));
 
 describe('contracts', () => contractTests(() => server));
 

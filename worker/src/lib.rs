@@ -15,7 +15,7 @@ use practice_fhir::directory::ResourceKind;
 use practice_fhir::discovery::{self, Api};
 use practice_fhir::{IssueCode, OperationOutcome};
 use wasm_bindgen::JsCast;
-use worker::{event, Context, Env, Method, Request, Response, Result};
+use worker::{event, Context, Env, Method, Request, Response, Result, Url};
 
 use crate::http::{Answer, Cx, BOOKMARK_HEADER, FHIR_JSON};
 
@@ -54,124 +54,221 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(resp)
 }
 
-fn method_not_allowed(method: &Method) -> OperationOutcome {
-    OperationOutcome::error(
-        IssueCode::MethodNotAllowed,
-        format!("Method {} is not allowed here.", method.as_ref()),
-    )
+/// Every path shape the worker serves. The path is parsed into a route first, then the
+/// method is matched against [`Route::methods`]: 404 (no route), 405 with `Allow` (a route,
+/// another method) and `HEAD` (answered as `GET` without a body) all come from this one table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Route<'a> {
+    /// `/.well-known/api-configuration`.
+    PracticeDiscovery,
+    /// `/contract/.well-known/api-configuration`.
+    ContractDiscovery,
+    /// `/openapi.json`.
+    OpenApi,
+    /// `/metadata`.
+    Metadata,
+    /// `/__panic`, only when the deployment opts in (`PANIC_TEST_ROUTE=1`).
+    Panic,
+    /// `/{kind}`: search (Practitioner, PractitionerRole) and create.
+    Type(ResourceKind),
+    /// `/{kind}/{id}`: read, update, delete.
+    Instance(ResourceKind, &'a str),
+    /// `/Practitioner/$photo/{id}`.
+    Photo(&'a str),
+    /// `/contract/PRICING/$effective-prices`.
+    EffectivePrices,
+    /// `/contract/site/{site}`: the payor list.
+    Payors(&'a str),
+    /// `/contract/site/{site}/$snapshot`.
+    Snapshot(&'a str),
+    /// `/contract`: add a payor.
+    Contract,
+    /// `/contract/audit`.
+    Audit,
+    /// `/contract/{site}`: delete a payor.
+    Payor(&'a str),
+    /// `/contract/PRICING/$contract-price`.
+    ContractPrice,
+    /// `/contract/PRICING/$contract-price/{site}`.
+    ContractPriceSite(&'a str),
+    /// `/contract/$calculate-fee`.
+    CalculateFee,
+    /// `/contract/PRICING/$validation`.
+    Validation,
+    /// `/contract/PRICING/$multi-proc`.
+    MultiProc,
+    /// `/contract/PRICING/$multi-proc-set`.
+    MultiProcSet,
+    /// `/valueset/contract-type`.
+    ContractTypes,
+    /// `/valueset/contract-subtype/{type}`.
+    ContractSubtypes(&'a str),
 }
 
-/// Dispatches on method and path. `$` may arrive percent-encoded (`%24`).
+use Method::{Delete, Get, Head, Post, Put};
+
+impl<'a> Route<'a> {
+    /// The route of a path (`$` already decoded), if any. `panic_route`: the deployment
+    /// opted in to `/__panic`.
+    fn parse(path: &'a str, panic_route: bool) -> Option<Route<'a>> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let kind = ResourceKind::parse;
+        Some(match segments.as_slice() {
+            [".well-known", "api-configuration"] => Route::PracticeDiscovery,
+            ["contract", ".well-known", "api-configuration"] => Route::ContractDiscovery,
+            ["openapi.json"] => Route::OpenApi,
+            ["metadata"] => Route::Metadata,
+            ["__panic"] if panic_route => Route::Panic,
+            ["Practitioner", "$photo", id] => Route::Photo(id),
+            ["contract"] => Route::Contract,
+            [k] if kind(k).is_some() => Route::Type(kind(k)?),
+            [k, id] if kind(k).is_some() => Route::Instance(kind(k)?, id),
+            ["contract", "audit"] => Route::Audit,
+            ["contract", "$calculate-fee"] => Route::CalculateFee,
+            ["contract", site] if !site.starts_with('$') => Route::Payor(site),
+            ["contract", "site", site] => Route::Payors(site),
+            ["contract", "site", site, "$snapshot"] => Route::Snapshot(site),
+            ["contract", "PRICING", "$effective-prices"] => Route::EffectivePrices,
+            ["contract", "PRICING", "$contract-price"] => Route::ContractPrice,
+            ["contract", "PRICING", "$contract-price", site] => Route::ContractPriceSite(site),
+            ["contract", "PRICING", "$validation"] => Route::Validation,
+            ["contract", "PRICING", "$multi-proc"] => Route::MultiProc,
+            ["contract", "PRICING", "$multi-proc-set"] => Route::MultiProcSet,
+            ["valueset", "contract-type"] => Route::ContractTypes,
+            ["valueset", "contract-subtype", t] => Route::ContractSubtypes(t),
+            _ => return None,
+        })
+    }
+
+    /// The methods the route answers, in `Allow` order. `HEAD` goes with every `GET`.
+    fn methods(self) -> &'static [Method] {
+        match self {
+            Route::PracticeDiscovery
+            | Route::ContractDiscovery
+            | Route::OpenApi
+            | Route::Metadata
+            | Route::Panic
+            | Route::EffectivePrices
+            | Route::Payors(_)
+            | Route::Audit
+            | Route::CalculateFee
+            | Route::MultiProc
+            | Route::ContractTypes
+            | Route::ContractSubtypes(_) => &[Get, Head],
+            Route::Type(ResourceKind::Practitioner | ResourceKind::PractitionerRole) => {
+                &[Get, Head, Post]
+            }
+            Route::Type(_) | Route::Contract | Route::ContractPrice => &[Post],
+            Route::Instance(..) => &[Get, Head, Put, Delete],
+            Route::Photo(_) | Route::Snapshot(_) | Route::Validation | Route::MultiProcSet => {
+                &[Get, Head, Put]
+            }
+            Route::Payor(_) | Route::ContractPriceSite(_) => &[Delete],
+        }
+    }
+}
+
+/// 405 with the route's methods in `Allow` (RFC 9110 §15.5.6).
+fn method_not_allowed(method: &Method, allowed: &[Method]) -> Answer {
+    let outcome = OperationOutcome::error(
+        IssueCode::MethodNotAllowed,
+        format!("Method {} is not allowed here.", method.as_ref()),
+    );
+    let mut resp = http::outcome_response(&outcome).map_err(http::internal)?;
+    let allow: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
+    resp.headers_mut()
+        .set("allow", &allow.join(", "))
+        .map_err(http::internal)?;
+    Ok(resp)
+}
+
+/// Parses the path into a [`Route`], then dispatches on the method. `$` may arrive
+/// percent-encoded (`%24`). `HEAD` is answered as `GET`, with the same status and headers
+/// and no body.
 async fn route(req: Request, env: &Cx) -> Answer {
     let url = req.url().map_err(http::internal)?;
-    let origin = url.origin().ascii_serialization();
     let path = url.path().replace("%24", "$");
     let method = req.method();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    use Method::{Delete, Get, Head, Post, Put};
-    match (method.clone(), segments.as_slice()) {
-        (Get | Head, [".well-known", "api-configuration"]) => http::body(
+    let panic_route = env
+        .var("PANIC_TEST_ROUTE")
+        .is_ok_and(|v| v.to_string() == "1");
+    let Some(route) = Route::parse(&path, panic_route) else {
+        return Err(OperationOutcome::error(
+            IssueCode::NotFound,
+            format!("No route for {} {path}.", method.as_ref()),
+        ));
+    };
+    let allowed = route.methods();
+    if !allowed.contains(&method) {
+        return method_not_allowed(&method, allowed);
+    }
+    if method == Head {
+        let resp = match dispatch(route, Get, req, env, &url).await {
+            Ok(resp) => resp,
+            Err(outcome) => http::outcome_response(&outcome).map_err(http::internal)?,
+        };
+        return Ok(Response::empty()
+            .map_err(http::internal)?
+            .with_status(resp.status_code())
+            .with_headers(resp.headers().clone()));
+    }
+    dispatch(route, method, req, env, &url).await
+}
+
+/// The handler of a route and an allowed method (`HEAD` arrives as `GET`).
+async fn dispatch(route: Route<'_>, method: Method, req: Request, env: &Cx, url: &Url) -> Answer {
+    let origin = url.origin().ascii_serialization();
+    match (route, method) {
+        (Route::PracticeDiscovery, _) => http::body(
             discovery::api_configuration(Api::PracticeManagement, &origin).to_string(),
             "application/json",
             200,
         ),
-        (Get | Head, ["contract", ".well-known", "api-configuration"]) => http::body(
+        (Route::ContractDiscovery, _) => http::body(
             discovery::api_configuration(Api::Contracts, &origin).to_string(),
             "application/json",
             200,
         ),
-        (Get | Head, ["openapi.json"]) => http::body(
+        (Route::OpenApi, _) => http::body(
             OPENAPI.replacen("http://127.0.0.1:8787", &origin, 1),
             "application/json",
             200,
         ),
-        (Get | Head, ["metadata"]) => http::body(
+        (Route::Metadata, _) => http::body(
             discovery::capability_statement(&origin, practice_fhir::VERSION).to_string(),
             FHIR_JSON,
             200,
         ),
         // Only when the deployment opts in (the e2e tests do): proves the panic safety net.
-        (Get, ["__panic"])
-            if env
-                .var("PANIC_TEST_ROUTE")
-                .is_ok_and(|v| v.to_string() == "1") =>
-        {
+        (Route::Panic, _) => {
             #[allow(clippy::panic)]
             {
                 panic!("deliberate panic for the safety-net test")
             }
         }
-        (Get, ["Practitioner"]) => directory::search(&req, env, ResourceKind::Practitioner).await,
-        (Get, ["PractitionerRole"]) => {
-            directory::search(&req, env, ResourceKind::PractitionerRole).await
-        }
-        (Get, ["Practitioner", "$photo", id]) => directory::get_photo(&req, env, id).await,
-        (Put, ["Practitioner", "$photo", id]) => directory::put_photo(req, env, id).await,
-        (Post, [kind]) if ResourceKind::parse(kind).is_some() => match ResourceKind::parse(kind) {
-            Some(k) => directory::write(req, env, k, None).await,
-            None => Err(method_not_allowed(&method)),
-        },
-        (Get | Put | Delete, [kind, id]) if ResourceKind::parse(kind).is_some() => {
-            match (method.clone(), ResourceKind::parse(kind)) {
-                (Get, Some(k)) => directory::read(&req, env, k, id).await,
-                (Put, Some(k)) => directory::write(req, env, k, Some(id)).await,
-                (Delete, Some(k)) => directory::delete(&req, env, k, id).await,
-                _ => Err(method_not_allowed(&method)),
-            }
-        }
-        (Get, ["contract", "PRICING", "$effective-prices"]) => {
-            contracts::effective_prices(&req, env).await
-        }
-        (Get, ["valueset", "contract-type"]) => contracts::contract_types(&req),
-        (Get, ["valueset", "contract-subtype", contract_type]) => {
-            contracts::contract_subtypes(&req, contract_type)
-        }
-        (Get, ["contract", "site", site]) => contracts::payors(&req, env, site).await,
-        (Get, ["contract", "site", site, "$snapshot"]) => {
-            contracts::snapshot(&req, env, site).await
-        }
-        (Put, ["contract", "site", site, "$snapshot"]) => {
-            contracts::put_snapshot(req, env, site).await
-        }
-        (Post, ["contract"]) => contracts::add_payor(req, env).await,
-        (Get, ["contract", "audit"]) => contracts::audit(&req, env).await,
-        (Delete, ["contract", site]) if !site.starts_with('$') => {
-            contracts::delete_payor(&req, env, site).await
-        }
-        (Post, ["contract", "PRICING", "$contract-price"]) => {
-            contracts::contract_price(req, env).await
-        }
-        (Delete, ["contract", "PRICING", "$contract-price", site]) => {
-            contracts::delete_price(&req, env, site).await
-        }
-        (Get, ["contract", "$calculate-fee"]) => contracts::calculate_fee(&req, env).await,
-        (Get, ["contract", "PRICING", "$validation"]) => contracts::validation(&req, env).await,
-        (Put, ["contract", "PRICING", "$validation"]) => contracts::put_tariffs(req, env).await,
-        (Get, ["contract", "PRICING", "$multi-proc"]) => contracts::multi_proc(&req, env).await,
-        (Get, ["contract", "PRICING", "$multi-proc-set"]) => {
-            contracts::multi_proc_set(&req, env).await
-        }
-        (Put, ["contract", "PRICING", "$multi-proc-set"]) => {
-            contracts::put_multi_proc_set(req, env).await
-        }
-        // Known paths with another method are 405; anything else is 404.
-        (
-            m,
-            [".well-known", "api-configuration"]
-            | ["contract", ".well-known", "api-configuration"]
-            | ["metadata"]
-            | ["openapi.json"]
-            | ["Practitioner" | "PractitionerRole" | "Location" | "Schedule", ..]
-            | ["contract", "PRICING", _]
-            | ["contract", "PRICING", "$contract-price", _]
-            | ["contract", "$calculate-fee"]
-            | ["contract"]
-            | ["contract", "site", _]
-            | ["valueset", ..],
-        ) => Err(method_not_allowed(&m)),
-        _ => Err(OperationOutcome::error(
-            IssueCode::NotFound,
-            format!("No route for {} {path}.", method.as_ref()),
-        )),
+        (Route::Type(kind), Get) => directory::search(&req, env, kind).await,
+        (Route::Type(kind), _) => directory::write(req, env, kind, None).await,
+        (Route::Instance(kind, id), Get) => directory::read(&req, env, kind, id).await,
+        (Route::Instance(kind, id), Put) => directory::write(req, env, kind, Some(id)).await,
+        (Route::Instance(kind, id), _) => directory::delete(&req, env, kind, id).await,
+        (Route::Photo(id), Get) => directory::get_photo(&req, env, id).await,
+        (Route::Photo(id), _) => directory::put_photo(req, env, id).await,
+        (Route::EffectivePrices, _) => contracts::effective_prices(&req, env).await,
+        (Route::Payors(site), _) => contracts::payors(&req, env, site).await,
+        (Route::Snapshot(site), Get) => contracts::snapshot(&req, env, site).await,
+        (Route::Snapshot(site), _) => contracts::put_snapshot(req, env, site).await,
+        (Route::Contract, _) => contracts::add_payor(req, env).await,
+        (Route::Audit, _) => contracts::audit(&req, env).await,
+        (Route::Payor(site), _) => contracts::delete_payor(&req, env, site).await,
+        (Route::ContractPrice, _) => contracts::contract_price(req, env).await,
+        (Route::ContractPriceSite(site), _) => contracts::delete_price(&req, env, site).await,
+        (Route::CalculateFee, _) => contracts::calculate_fee(&req, env).await,
+        (Route::Validation, Get) => contracts::validation(&req, env).await,
+        (Route::Validation, _) => contracts::put_tariffs(req, env).await,
+        (Route::MultiProc, _) => contracts::multi_proc(&req, env).await,
+        (Route::MultiProcSet, Get) => contracts::multi_proc_set(&req, env).await,
+        (Route::MultiProcSet, _) => contracts::put_multi_proc_set(req, env).await,
+        (Route::ContractTypes, _) => contracts::contract_types(&req),
+        (Route::ContractSubtypes(t), _) => contracts::contract_subtypes(&req, t),
     }
 }
