@@ -201,7 +201,12 @@ pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
         .collect();
     // The tag versions the slice, not the request: a refresh since a time that sends the
     // slice's ETag gets 304 when nothing it covers changed.
-    let etag_for = |tag: &str| etag_of(&format!("{tag}|{}", payors.as_deref().unwrap_or_default().join(",")));
+    let etag_for = |tag: &str| {
+        etag_of(&format!(
+            "{tag}|{}",
+            payors.as_deref().unwrap_or_default().join(",")
+        ))
+    };
     if let Some(wanted) = header(req, "if-none-match") {
         let rows = store::run(cx, std::slice::from_ref(&tag_query)).await?;
         let etag = etag_for(rows.tags.first().map_or("", String::as_str));
