@@ -48,32 +48,28 @@ fn last_updated_sql(col: &str, filters: &[LastUpdated], params: &mut Vec<SqlValu
     sql
 }
 
-/// The payor contracts of `payors` at `site`.
-pub fn payors_query(site: &str, payors: &[&str]) -> Query {
+/// The payor contracts of `site` whose `column` (`payor` or the contract `id`) is in `values`.
+fn payors_where(site: &str, column: &str, values: &[&str]) -> Query {
     let mut params = vec![text(site)];
-    params.extend(payors.iter().map(|p| text(p)));
+    params.extend(values.iter().map(|p| text(p)));
     Query::new(
         RowKind::Payor,
         format!(
-            "SELECT {PAYOR_COLS} FROM contract_payor WHERE site = ? AND payor IN ({}) ORDER BY seq",
-            marks(payors.len())
+            "SELECT {PAYOR_COLS} FROM contract_payor WHERE site = ? AND {column} IN ({}) ORDER BY seq",
+            marks(values.len())
         ),
         params,
     )
 }
 
+/// The payor contracts of `payors` at `site`.
+pub fn payors_query(site: &str, payors: &[&str]) -> Query {
+    payors_where(site, "payor", payors)
+}
+
 /// The payor contracts of `site` whose contract id is one of `ids`.
 pub fn payors_by_id_query(site: &str, ids: &[&str]) -> Query {
-    let mut params = vec![text(site)];
-    params.extend(ids.iter().map(|p| text(p)));
-    Query::new(
-        RowKind::Payor,
-        format!(
-            "SELECT {PAYOR_COLS} FROM contract_payor WHERE site = ? AND id IN ({}) ORDER BY seq",
-            marks(ids.len())
-        ),
-        params,
-    )
+    payors_where(site, "id", ids)
 }
 
 fn practitioner_query(site: &str, practitioner: &str) -> Query {
