@@ -512,7 +512,26 @@ pub async fn delete_payor(req: &Request, cx: &Cx, site: &str) -> Answer {
         &json!({"payors": []}),
     ));
     statements.extend(rows::delete_payor_statements(site, &contract, &now));
-    store::commit_all(cx, &statements).await?;
+    match store::commit(cx, &statements).await {
+        Ok(()) => {}
+        // Deleted or changed by another writer since it was read.
+        Err(store::CommitError::Guard) if expected.is_none() => {
+            return Err(OperationOutcome::error(
+                IssueCode::ReferenceIdNotFound,
+                format!("Payor '{payor}' is not found at site {site} (deleted meanwhile)."),
+            ))
+        }
+        Err(store::CommitError::Guard) => {
+            return Err(OperationOutcome::error(
+                IssueCode::VersionConflict,
+                format!(
+                    "Contract {} changed since it was read (If-Match).",
+                    contract.id
+                ),
+            ))
+        }
+        Err(store::CommitError::Failed(o)) => return Err(o),
+    }
     fhir(&OperationOutcome::deleted("Delete Contract Payor Successful. ").to_json())
 }
 
