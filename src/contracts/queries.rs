@@ -214,7 +214,7 @@ pub fn site_plan(site: &str) -> Vec<Query> {
 }
 
 /// The payors a slice for `payors` covers: those, and the `slf` and `na` fallbacks.
-fn slice_payors(payors: &[String]) -> Vec<&str> {
+pub fn slice_payors(payors: &[String]) -> Vec<&str> {
     let mut all: Vec<&str> = payors.iter().map(String::as_str).collect();
     all.extend([SELF_PAY_PAYOR, ALL_OTHERS_PAYOR]);
     all.sort_unstable();
@@ -599,6 +599,19 @@ pub struct AuditMeta<'a> {
     pub endpoint: &'a str,
 }
 
+impl AuditMeta<'_> {
+    /// The first five audit columns' values: at, sub, site, method, endpoint.
+    fn values(&self) -> Vec<SqlValue> {
+        vec![
+            text(self.at),
+            text(self.sub),
+            text(self.site),
+            text(self.method),
+            text(self.endpoint),
+        ]
+    }
+}
+
 /// The audit row of a write.
 pub fn audit_insert(
     meta: &AuditMeta<'_>,
@@ -609,17 +622,16 @@ pub fn audit_insert(
 ) -> Statement {
     Statement::new(
         "INSERT INTO audit (at, sub, site, method, endpoint, contract_ids, version, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            text(meta.at),
-            text(meta.sub),
-            text(meta.site),
-            text(meta.method),
-            text(meta.endpoint),
-            SqlValue::Text(serde_json::to_string(contract_ids).unwrap_or_else(|_| "[]".into())),
-            SqlValue::Integer(version),
-            SqlValue::Text(before.to_string()),
-            SqlValue::Text(after.to_string()),
-        ],
+        [
+            meta.values(),
+            vec![
+                SqlValue::Text(serde_json::to_string(contract_ids).unwrap_or_else(|_| "[]".into())),
+                SqlValue::Integer(version),
+                SqlValue::Text(before.to_string()),
+                SqlValue::Text(after.to_string()),
+            ],
+        ]
+        .concat(),
     )
 }
 
@@ -676,17 +688,7 @@ pub fn delete_prices_statements(meta: &AuditMeta<'_>, f: &PriceFilter) -> Vec<St
                  'priceCount', (SELECT count(*) FROM contract_price WHERE {cond})), '{{\"prices\":[]}}' \
                  WHERE EXISTS (SELECT 1 FROM contract_price WHERE {cond})"
             ),
-            with(
-                vec![
-                    text(meta.at),
-                    text(meta.sub),
-                    text(meta.site),
-                    text(meta.method),
-                    text(meta.endpoint),
-                ],
-                4,
-                vec![],
-            ),
+            with(meta.values(), 4, vec![]),
         ),
         Statement::new(
             format!("UPDATE contract_payor SET version = version + 1, last_updated = ? WHERE site = ? AND id IN (SELECT contract FROM contract_price WHERE {cond})"),

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 use super::book::{ContractBook, PayorContract, Price, PriceKey, SelfPayList};
 use super::codes::{Code, PayorKind, PayorRef, SELF_PAY_PAYOR};
 use super::multiproc::{MultiProcRule, MultiProcSet, ValueOf};
+use super::snapshot::{payor_fragment, set_fragment};
 use super::tariff::{CodeType, Tariff, TariffKey};
 use crate::directory::{SqlValue, Statement, MAX_BOUND_PARAMS};
 use crate::money::{money_string, parse_money};
@@ -757,10 +758,6 @@ impl Change {
     }
 }
 
-fn snapshot_parts(book: &ContractBook) -> Value {
-    serde_json::from_str(&book.to_snapshot_json()).unwrap_or(Value::Null)
-}
-
 /// The statements that turn partial book `before` into `after` (both of `site`), stamping
 /// rows with `now`. Only entities that differ are written; prices, sets and tariffs removed
 /// leave tombstones; a payor contract whose id changed takes its stored prices with it.
@@ -803,34 +800,25 @@ fn diff_with(
     let mut frag_before =
         json!({"payors": [], "selfPay": [], "prices": [], "multiProcSets": [], "tariffs": []});
     let mut frag_after = frag_before.clone();
-    let parts_before = snapshot_parts(before);
-    let parts_after = snapshot_parts(after);
     let push = |frag: &mut Value, list: &str, v: Value| {
         if let Some(Value::Array(a)) = frag.get_mut(list) {
             a.push(v);
         }
     };
-    let pick = |parts: &Value, list: &str, i: usize| -> Value {
-        parts
-            .get(list)
-            .and_then(|l| l.get(i))
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
 
     // Payor contracts.
-    for (i, c) in after.payors.iter().enumerate() {
-        let old = before.payors.iter().position(|o| o.payor.id == c.payor.id);
-        if old.and_then(|o| before.payors.get(o)) == Some(c) {
+    for c in &after.payors {
+        let old = before.payors.iter().find(|o| o.payor.id == c.payor.id);
+        if old == Some(c) {
             continue;
         }
         st.push(payor_upsert(site, c, now));
         upserted_payors.insert(c.id.clone());
         touched.insert(c.id.clone());
-        push(&mut frag_after, "payors", pick(&parts_after, "payors", i));
-        if let Some(o) = old {
-            push(&mut frag_before, "payors", pick(&parts_before, "payors", o));
-            if let Some(prev) = before.payors.get(o).filter(|p| p.id != c.id) {
+        push(&mut frag_after, "payors", payor_fragment(c));
+        if let Some(prev) = old {
+            push(&mut frag_before, "payors", payor_fragment(prev));
+            if prev.id != c.id {
                 st.push(Statement::new(
                     "UPDATE contract_price SET contract = ?, last_updated = ? WHERE site = ? AND contract = ?",
                     vec![text(&c.id), text(now), text(site), text(&prev.id)],
@@ -839,11 +827,11 @@ fn diff_with(
             }
         }
     }
-    for (o, c) in before.payors.iter().enumerate() {
+    for c in &before.payors {
         if after.payor_contract(&c.payor.id).is_none() {
             st.extend(delete_payor_statements(site, c, now));
             touched.insert(c.id.clone());
-            push(&mut frag_before, "payors", pick(&parts_before, "payors", o));
+            push(&mut frag_before, "payors", payor_fragment(c));
         }
     }
     // Self-pay lists.
@@ -967,27 +955,19 @@ fn diff_with(
         PriceRows::Literal(max) => price_upserts_literal(site, changed_prices.into_iter(), max),
     });
     // Multi-procedure sets.
-    for (i, s) in after.multi_proc_sets.iter().enumerate() {
-        let old = before.multi_proc_sets.iter().position(|o| o.id == s.id);
-        if old.and_then(|o| before.multi_proc_sets.get(o)) == Some(s) {
+    for s in &after.multi_proc_sets {
+        let old = before.multi_proc_sets.iter().find(|o| o.id == s.id);
+        if old == Some(s) {
             continue;
         }
         st.push(set_upsert(site, s, now));
         touched.insert(s.id.clone());
-        push(
-            &mut frag_after,
-            "multiProcSets",
-            pick(&parts_after, "multiProcSets", i),
-        );
-        if let Some(o) = old {
-            push(
-                &mut frag_before,
-                "multiProcSets",
-                pick(&parts_before, "multiProcSets", o),
-            );
+        push(&mut frag_after, "multiProcSets", set_fragment(s));
+        if let Some(prev) = old {
+            push(&mut frag_before, "multiProcSets", set_fragment(prev));
         }
     }
-    for (o, s) in before.multi_proc_sets.iter().enumerate() {
+    for s in &before.multi_proc_sets {
         if after.multi_proc_set(&s.id).is_none() {
             st.push(Statement::new(
                 "DELETE FROM contract_mp_set WHERE site = ? AND id = ?",
@@ -1001,11 +981,7 @@ fn diff_with(
                 now,
             ));
             touched.insert(s.id.clone());
-            push(
-                &mut frag_before,
-                "multiProcSets",
-                pick(&parts_before, "multiProcSets", o),
-            );
+            push(&mut frag_before, "multiProcSets", set_fragment(s));
         }
     }
     // Tariffs (global rows; a version per payor).

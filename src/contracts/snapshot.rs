@@ -171,6 +171,38 @@ struct SnapTariff {
     maximum_price: Option<Value>,
 }
 
+fn snap_payor(c: &PayorContract) -> SnapPayor {
+    SnapPayor {
+        id: c.id.clone(),
+        payor: c.payor.id.clone(),
+        kind: c.payor.kind.code().to_string(),
+        display: c.display.clone(),
+        multi_proc_set: c.multi_proc_set.clone(),
+        list_code: c.list_code.clone(),
+    }
+}
+
+fn snap_set(s: &MultiProcSet) -> SnapSet {
+    SnapSet {
+        id: s.id.clone(),
+        description: s.description.clone(),
+        editable: s.editable,
+        payor: s.payor.clone(),
+        default: s.is_default,
+        records: s.rules.iter().map(record_to_row).collect(),
+    }
+}
+
+/// A payor contract as the snapshot writes it (audit fragments).
+pub(crate) fn payor_fragment(c: &PayorContract) -> Value {
+    serde_json::to_value(snap_payor(c)).unwrap_or(Value::Null)
+}
+
+/// A multi-procedure set as the snapshot writes it (audit fragments).
+pub(crate) fn set_fragment(s: &MultiProcSet) -> Value {
+    serde_json::to_value(snap_set(s)).unwrap_or(Value::Null)
+}
+
 fn cant_parse(e: impl std::fmt::Display) -> OperationOutcome {
     OperationOutcome::error(
         IssueCode::CantParseContent,
@@ -418,18 +450,7 @@ impl ContractBook {
             version: Some(SNAPSHOT_VERSION),
             site: self.site.clone(),
             practitioners: self.practitioners.iter().cloned().collect(),
-            payors: self
-                .payors
-                .iter()
-                .map(|c| SnapPayor {
-                    id: c.id.clone(),
-                    payor: c.payor.id.clone(),
-                    kind: c.payor.kind.code().to_string(),
-                    display: c.display.clone(),
-                    multi_proc_set: c.multi_proc_set.clone(),
-                    list_code: c.list_code.clone(),
-                })
-                .collect(),
+            payors: self.payors.iter().map(snap_payor).collect(),
             self_pay: self
                 .self_pay
                 .iter()
@@ -454,18 +475,7 @@ impl ContractBook {
                     last_updated: p.last_updated.clone(),
                 })
                 .collect(),
-            multi_proc_sets: self
-                .multi_proc_sets
-                .iter()
-                .map(|s| SnapSet {
-                    id: s.id.clone(),
-                    description: s.description.clone(),
-                    editable: s.editable,
-                    payor: s.payor.clone(),
-                    default: s.is_default,
-                    records: s.rules.iter().map(record_to_row).collect(),
-                })
-                .collect(),
+            multi_proc_sets: self.multi_proc_sets.iter().map(snap_set).collect(),
             tariffs: self
                 .tariffs
                 .values()

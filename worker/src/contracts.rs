@@ -243,13 +243,7 @@ pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
         .chain(rows.tariffs.iter().map(|t| t.last_updated.clone()))
         .chain(rows.removed.iter().map(|r| r.at.clone()))
         .max();
-    let covered: Option<Vec<String>> = payors.as_ref().map(|p| {
-        let mut all: Vec<String> = p.clone();
-        all.extend(["slf".to_string(), "na".to_string()]);
-        all.sort();
-        all.dedup();
-        all
-    });
+    let covered = payors.as_deref().map(queries::slice_payors);
     let slice = json!({
         "payors": covered,
         "since": since_text.first(),
