@@ -83,3 +83,31 @@ pub fn commit(conn: &mut Connection, statements: &[Statement]) -> Result<(), Str
     }
     tx.commit().map_err(|e| e.to_string())
 }
+
+/// What D1 refuses that SQLite accepts, checked on a statement the worker would send: more
+/// than 100 bound parameters (or placeholders that do not match the values), statements over
+/// 100 KB, `LIKE` patterns (none are compiled: prefix search uses ranges), and compound
+/// SELECTs of more than two terms (D1 refused six `UNION ALL` terms that SQLite ran).
+pub fn d1_limits(st: &Statement) -> Result<(), String> {
+    let fail = |why: &str| Err(format!("{why}: {}", st.sql));
+    if st.params.len() > 100 {
+        return fail(&format!("{} bound parameters", st.params.len()));
+    }
+    if st.sql.matches('?').count() != st.params.len() {
+        return fail("placeholders and values differ");
+    }
+    if st.sql.len() >= 100_000 {
+        return fail("over 100 KB");
+    }
+    if st.sql.contains("LIKE") {
+        return fail("a LIKE pattern");
+    }
+    let terms: Vec<&str> = st.sql.split(" UNION ").skip(1).collect();
+    if terms
+        .windows(2)
+        .any(|w| w.first().is_some_and(|t| !t.contains(')')))
+    {
+        return fail("a compound SELECT of more than two terms");
+    }
+    Ok(())
+}
