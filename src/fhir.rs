@@ -164,7 +164,7 @@ impl<'de> Visitor<'de> for BundleVisitor {
             validation::Validate::validate(&empty, &entry_path, &mut issues);
         }
         issues.append(&mut entry_issues);
-        validation::bundle_rules(&bundle, &root, &mut issues);
+        validation::Invariants::invariants(&bundle, &root, &mut issues);
         Ok(issues)
     }
 }

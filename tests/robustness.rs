@@ -50,7 +50,7 @@ fn nesting_within_the_limit_is_fine() {
 #[test]
 fn brackets_inside_strings_do_not_count_as_nesting() {
     let json = format!(
-        r#"{{"resourceType":"Practitioner","id":"x","text":"{}\"{}"}}"#,
+        r#"{{"resourceType":"Practitioner","id":"x","note":"{}\"{}"}}"#,
         "[".repeat(500),
         "{".repeat(500)
     );

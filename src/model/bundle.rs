@@ -1,18 +1,14 @@
 //! `Bundle`: search results and collections; entries hold any resource.
 
-use super::{Extension, FhirDecimal, Identifier, Meta, Resource};
+use super::{Code, FhirDecimal, Identifier, Instant, Resource, UnsignedInt, Uri};
 
 fhir_type! {
     /// A container of resources (searchset or collection in the documents).
-    pub struct Bundle ["Bundle"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
+    pub struct Bundle: Resource ["Bundle"] {
         identifier: Identifier = "identifier",
-        type_: String = "type",
-        timestamp: String = "timestamp",
-        total: u64 = "total",
+        type_: Code = "type" [1..1] in BUNDLE_TYPE,
+        timestamp: Instant = "timestamp",
+        total: UnsignedInt = "total",
         link: Vec<BundleLink> = "link",
         entry: Vec<BundleEntry> = "entry",
     }
@@ -20,23 +16,17 @@ fhir_type! {
 
 fhir_type! {
     /// A paging link (`self`, `next`, `previous`).
-    pub struct BundleLink {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        relation: String = "relation",
-        url: String = "url",
+    pub struct BundleLink: BackboneElement {
+        relation: String = "relation" [1..1],
+        url: Uri = "url" [1..1],
     }
 }
 
 fhir_type! {
     /// One entry: a resource with its search or transaction information.
-    pub struct BundleEntry {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct BundleEntry: BackboneElement {
         link: Vec<BundleLink> = "link",
-        full_url: String = "fullUrl",
+        full_url: Uri = "fullUrl",
         resource: Resource = "resource",
         search: BundleEntrySearch = "search",
         request: BundleEntryRequest = "request",
@@ -46,25 +36,19 @@ fhir_type! {
 
 fhir_type! {
     /// Why an entry is in a searchset (`match` / `include`).
-    pub struct BundleEntrySearch {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        mode: String = "mode",
+    pub struct BundleEntrySearch: BackboneElement {
+        mode: Code = "mode" in SEARCH_ENTRY_MODE,
         score: FhirDecimal = "score",
     }
 }
 
 fhir_type! {
     /// Transaction/batch request of an entry.
-    pub struct BundleEntryRequest {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        method: String = "method",
-        url: String = "url",
+    pub struct BundleEntryRequest: BackboneElement {
+        method: Code = "method" [1..1] in HTTP_VERB,
+        url: Uri = "url" [1..1],
         if_none_match: String = "ifNoneMatch",
-        if_modified_since: String = "ifModifiedSince",
+        if_modified_since: Instant = "ifModifiedSince",
         if_match: String = "ifMatch",
         if_none_exist: String = "ifNoneExist",
     }
@@ -72,14 +56,11 @@ fhir_type! {
 
 fhir_type! {
     /// Transaction/batch response of an entry.
-    pub struct BundleEntryResponse {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        status: String = "status",
-        location: String = "location",
+    pub struct BundleEntryResponse: BackboneElement {
+        status: String = "status" [1..1],
+        location: Uri = "location",
         etag: String = "etag",
-        last_modified: String = "lastModified",
+        last_modified: Instant = "lastModified",
         outcome: Box<Resource> = "outcome",
     }
 }

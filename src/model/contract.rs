@@ -2,21 +2,16 @@
 //! services, multi-procedure sets.
 
 use super::{
-    CodeableConcept, Coding, Extension, FhirDecimal, Identifier, Meta, Money, Period, Reference,
+    Code, CodeableConcept, Coding, DateTime, Extension, FhirDecimal, Identifier, Money, Period,
+    Reference, UnsignedInt,
 };
 
 fhir_type! {
     /// A payor contract, price list, fee answer or multi-procedure set.
-    pub struct Contract ["Contract"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct Contract: DomainResource ["Contract"] {
         identifier: Vec<Identifier> = "identifier",
-        status: String = "status",
-        issued: String = "issued",
+        status: Code = "status",
+        issued: DateTime = "issued",
         applies: Period = "applies",
         subject: Vec<Reference> = "subject",
         authority: Vec<Reference> = "authority",
@@ -31,28 +26,38 @@ fhir_type! {
 
 fhir_type! {
     /// A contract term; the documents put prices and services in its assets.
-    pub struct ContractTerm {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct ContractTerm: BackboneElement {
         identifier: Identifier = "identifier",
-        issued: String = "issued",
+        issued: DateTime = "issued",
         applies: Period = "applies",
         type_: CodeableConcept = "type",
         sub_type: CodeableConcept = "subType",
         text: String = "text",
+        offer: ContractTermOffer = "offer" [1..1],
         asset: Vec<ContractAsset> = "asset",
         group: Vec<ContractTerm> = "group",
     }
 }
 
 fhir_type! {
+    /// The offer of a term (`Contract.term.offer`, 1..1 in R4); `party` and `answer` are
+    /// kept as written.
+    pub struct ContractTermOffer: BackboneElement {
+        identifier: Vec<Identifier> = "identifier",
+        topic: Reference = "topic",
+        type_: CodeableConcept = "type",
+        decision: CodeableConcept = "decision",
+        decision_mode: Vec<CodeableConcept> = "decisionMode",
+        text: String = "text",
+        link_id: Vec<String> = "linkId",
+        security_label_number: Vec<UnsignedInt> = "securityLabelNumber",
+    }
+}
+
+fhir_type! {
     /// A priced item: `type` (PriceGroupAssignment / Practitioner_BeSpoke), `context` (payor,
     /// location, practitioner) and `valuedItem` (service, procedure, net price).
-    pub struct ContractAsset {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct ContractAsset: BackboneElement {
         scope: CodeableConcept = "scope",
         type_: Vec<CodeableConcept> = "type",
         type_reference: Vec<Reference> = "typeReference",
@@ -70,10 +75,7 @@ fhir_type! {
 
 fhir_type! {
     /// One context of an asset (`Payor/I-nuh`, `Location/HP002193`, `Practitioner/SP...`).
-    pub struct ContractAssetContext {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct ContractAssetContext: BackboneElement {
         reference: Reference = "reference",
         code: Vec<CodeableConcept> = "code",
         text: String = "text",
@@ -82,20 +84,17 @@ fhir_type! {
 
 fhir_type! {
     /// A valued item: the service or procedure (`entityCodeableConcept`) or a `net` price.
-    pub struct ContractValuedItem {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct ContractValuedItem: BackboneElement {
         entity_codeable_concept: CodeableConcept = "entityCodeableConcept",
         entity_reference: Reference = "entityReference",
         identifier: Identifier = "identifier",
-        effective_time: String = "effectiveTime",
+        effective_time: DateTime = "effectiveTime",
         unit_price: Money = "unitPrice",
         factor: FhirDecimal = "factor",
         points: FhirDecimal = "points",
         net: Money = "net",
         payment: String = "payment",
-        payment_date: String = "paymentDate",
+        payment_date: DateTime = "paymentDate",
         responsible: Reference = "responsible",
         recipient: Reference = "recipient",
         link_id: Vec<String> = "linkId",

@@ -1,26 +1,19 @@
 //! `Location`: a hospital or clinic, with an exact latitude/longitude.
 
 use super::{
-    Address, CodeableConcept, Coding, ContactPoint, Extension, FhirDecimal, Identifier, Meta,
-    Reference,
+    Address, Code, CodeableConcept, Coding, ContactPoint, FhirDecimal, Identifier, Reference,
 };
 
 fhir_type! {
     /// A place where services are provided.
-    pub struct Location ["Location"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct Location: DomainResource ["Location"] {
         identifier: Vec<Identifier> = "identifier",
-        status: String = "status",
+        status: Code = "status" in LOCATION_STATUS,
         operational_status: Coding = "operationalStatus",
         name: String = "name",
         alias: Vec<String> = "alias",
         description: String = "description",
-        mode: String = "mode",
+        mode: Code = "mode" in LOCATION_MODE,
         type_: Vec<CodeableConcept> = "type",
         telecom: Vec<ContactPoint> = "telecom",
         address: Address = "address",
@@ -34,12 +27,9 @@ fhir_type! {
 
 fhir_type! {
     /// WGS84 coordinates as exact decimals (`Location.position`).
-    pub struct LocationPosition {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        longitude: FhirDecimal = "longitude",
-        latitude: FhirDecimal = "latitude",
+    pub struct LocationPosition: BackboneElement {
+        longitude: FhirDecimal = "longitude" [1..1],
+        latitude: FhirDecimal = "latitude" [1..1],
         altitude: FhirDecimal = "altitude",
     }
 }

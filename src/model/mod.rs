@@ -11,19 +11,87 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 
-/// Generates a FHIR element or resource struct with its lossless serde impls and the
-/// `validate_fields` walker used by `crate::validation`.
+/// Generates a FHIR element or resource struct with its lossless serde impls and its
+/// validation.
 ///
-/// `struct Name ["ResourceType"] { field: Type = "jsonName", ... } choice value;`
+/// `struct Name: Kind ["ResourceType"] { field: Type = "jsonName" [1..1] in BINDING, ... } choice value;`
+/// - `Kind` declares the elements every such type starts with, in R4 order:
+///   `DomainResource` (id, meta, implicitRules, language, text, extension,
+///   modifierExtension), `Resource` (id, meta, implicitRules, language), `BackboneElement`
+///   (id, extension, modifierExtension) or `Element` (id, extension). Without a kind the
+///   struct declares all its elements itself (and is an element).
 /// - `["ResourceType"]` (optional) makes it a resource: `resourceType` is checked on read and
 ///   written first.
+/// - Each field's type is its FHIR type ([`Code`], [`DateTime`]...), so its format is checked
+///   by the type; `[1..1]` or `[1..*]` declares a required element; `in BINDING` a required
+///   binding to a [`crate::validation::formats::Binding`].
 /// - `choice value;` (optional) gives the struct a FHIR `value[x]` element kept as
 ///   [`ChoiceValue`] in the named field.
+///
+/// Validation runs the elements in order (their types' rules, required elements, bindings),
+/// then the type's invariants ([`crate::validation::Invariants`]); an element with no value
+/// and no children breaks `ele-1`.
 macro_rules! fhir_type {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident $([$rt:literal])? {
-            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $json:literal, )*
+        pub struct $name:ident : DomainResource [$rt:literal] { $($body:tt)* }
+    ) => {
+        fhir_type! { @build domain $(#[$meta])* $name [$rt] {
+            id: $crate::model::Id = "id",
+            meta: $crate::model::Meta = "meta",
+            implicit_rules: $crate::model::Uri = "implicitRules",
+            language: $crate::model::Code = "language",
+            text: $crate::model::Narrative = "text",
+            extension: Vec<$crate::model::Extension> = "extension",
+            modifier_extension: Vec<$crate::model::Extension> = "modifierExtension",
+            $($body)*
+        } }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident : Resource [$rt:literal] { $($body:tt)* }
+    ) => {
+        fhir_type! { @build resource $(#[$meta])* $name [$rt] {
+            id: $crate::model::Id = "id",
+            meta: $crate::model::Meta = "meta",
+            implicit_rules: $crate::model::Uri = "implicitRules",
+            language: $crate::model::Code = "language",
+            $($body)*
+        } }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident : BackboneElement { $($body:tt)* } $(choice $choice:ident;)?
+    ) => {
+        fhir_type! { @build element $(#[$meta])* $name {
+            id: String = "id",
+            extension: Vec<$crate::model::Extension> = "extension",
+            modifier_extension: Vec<$crate::model::Extension> = "modifierExtension",
+            $($body)*
+        } $(choice $choice;)? }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident : Element { $($body:tt)* } $(choice $choice:ident;)?
+    ) => {
+        fhir_type! { @build element $(#[$meta])* $name {
+            id: String = "id",
+            extension: Vec<$crate::model::Extension> = "extension",
+            $($body)*
+        } $(choice $choice;)? }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($body:tt)* } $(choice $choice:ident;)?
+    ) => {
+        fhir_type! { @build element $(#[$meta])* $name { $($body)* } $(choice $choice;)? }
+    };
+    (
+        @build $kind:ident
+        $(#[$meta:meta])*
+        $name:ident $([$rt:literal])? {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $json:literal
+               $([$min:tt .. $max:tt])? $(in $binding:ident)?, )*
         }
         $(choice $choice:ident;)?
     ) => {
@@ -93,8 +161,14 @@ macro_rules! fhir_type {
                 Ok(out)
             }
 
-            /// Validates every modelled child element (generic rules: empty strings, empty
-            /// arrays, nested datatypes); type-specific rules are added by the caller.
+            /// Whether no element is present at all (modelled or not): `ele-1` for elements.
+            #[allow(dead_code)]
+            pub(crate) fn is_empty_element(&self) -> bool {
+                $( self.$field.is_none() && )* $( self.$choice.is_none() && )? self.extra.is_empty()
+            }
+
+            /// Validates every modelled element in order: its type's own rules, whether a
+            /// required one is present, and its required binding.
             #[allow(unused_variables, dead_code)]
             pub(crate) fn validate_fields(
                 &self,
@@ -102,8 +176,15 @@ macro_rules! fhir_type {
                 issues: &mut Vec<$crate::outcome::Issue>,
             ) {
                 $(
-                    if let Some(value) = &self.$field {
-                        $crate::validation::Validate::validate(value, &path.field($json), issues);
+                    match &self.$field {
+                        Some(value) => {
+                            let at = path.field($json);
+                            $crate::validation::Validate::validate(value, &at, issues);
+                            $( $crate::validation::check_binding(value, &at, &$crate::validation::formats::$binding, issues); )?
+                        }
+                        None => {
+                            $( $crate::validation::check_cardinality($min, &path.field($json), concat!(stringify!($min), "..", stringify!($max)), issues); )?
+                        }
                     }
                 )*
                 $(
@@ -111,6 +192,16 @@ macro_rules! fhir_type {
                         $crate::validation::Validate::validate(value, &path.field(value.key()), issues);
                     }
                 )?
+            }
+        }
+
+        impl $crate::validation::Validate for $name {
+            fn validate(
+                &self,
+                path: &$crate::validation::Path<'_>,
+                issues: &mut Vec<$crate::outcome::Issue>,
+            ) {
+                fhir_type!(@validate $kind self path issues);
             }
         }
 
@@ -152,6 +243,23 @@ macro_rules! fhir_type {
             }
         }
     };
+    // A DomainResource: its `contained` resources are in scope for its references (ref-1).
+    (@validate domain $self:ident $path:ident $issues:ident) => {
+        let scope = $path.resource_scope($self.extra.get("contained"));
+        $self.validate_fields(&scope, $issues);
+        $crate::validation::Invariants::invariants($self, &scope, $issues);
+    };
+    (@validate resource $self:ident $path:ident $issues:ident) => {
+        $self.validate_fields($path, $issues);
+        $crate::validation::Invariants::invariants($self, $path, $issues);
+    };
+    (@validate element $self:ident $path:ident $issues:ident) => {
+        if $self.is_empty_element() {
+            $crate::validation::report_empty_element($path, $issues);
+        }
+        $self.validate_fields($path, $issues);
+        $crate::validation::Invariants::invariants($self, $path, $issues);
+    };
 }
 
 mod bundle;
@@ -165,6 +273,7 @@ mod parameters;
 mod person;
 mod practitioner;
 mod practitioner_role;
+mod primitives;
 mod resource;
 mod schedule;
 mod value_set;
@@ -173,11 +282,12 @@ pub use bundle::{
     Bundle, BundleEntry, BundleEntryRequest, BundleEntryResponse, BundleEntrySearch, BundleLink,
 };
 pub use contract::{
-    Contract, ContractAsset, ContractAssetContext, ContractTerm, ContractValuedItem,
+    Contract, ContractAsset, ContractAssetContext, ContractTerm, ContractTermOffer,
+    ContractValuedItem,
 };
 pub use datatypes::{
-    Address, Attachment, CodeableConcept, Coding, ContactPoint, HumanName, Identifier, Meta, Money,
-    Period, Reference,
+    Address, AllowEmpty, Attachment, CodeableConcept, Coding, ContactPoint, HumanName, Identifier,
+    Meta, Money, Narrative, Period, Quantity, Reference,
 };
 pub use extension::{ChoiceValue, Extension};
 pub use location::{Location, LocationPosition};
@@ -190,6 +300,10 @@ pub use practitioner::{
     RegistrationNumbers,
 };
 pub use practitioner_role::PractitionerRole;
+pub use primitives::{
+    Base64Binary, Canonical, Code, Date, DateTime, Id, Instant, Integer, Markdown, Oid,
+    PositiveInt, Primitive, Time, UnsignedInt, Uri, Url, Uuid,
+};
 pub use resource::Resource;
 pub use schedule::Schedule;
 pub use value_set::{ValueSet, ValueSetContains, ValueSetExpansion};

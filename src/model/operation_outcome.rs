@@ -1,32 +1,23 @@
 //! `OperationOutcome` as a resource read from JSON (the product writes its own outcomes with
 //! [`crate::outcome::OperationOutcome`]).
 
-use super::{CodeableConcept, Extension, Meta};
+use super::{AllowEmpty, Code, CodeableConcept};
 
 fhir_type! {
     /// An OperationOutcome resource as received.
-    pub struct OperationOutcomeResource ["OperationOutcome"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        issue: Vec<OperationOutcomeIssue> = "issue",
+    pub struct OperationOutcomeResource: DomainResource ["OperationOutcome"] {
+        issue: Vec<OperationOutcomeIssue> = "issue" [1..*],
     }
 }
 
 fhir_type! {
     /// One issue; `severity` and `code` are 1..1.
-    pub struct OperationOutcomeIssue {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        severity: String = "severity",
-        code: String = "code",
+    pub struct OperationOutcomeIssue: BackboneElement {
+        severity: Code = "severity" [1..1] in ISSUE_SEVERITY,
+        code: Code = "code" [1..1],
         details: CodeableConcept = "details",
         diagnostics: String = "diagnostics",
-        location: Vec<String> = "location",
-        expression: Vec<String> = "expression",
+        location: AllowEmpty<String> = "location",
+        expression: AllowEmpty<String> = "expression",
     }
 }

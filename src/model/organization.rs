@@ -1,16 +1,10 @@
 //! `Organization`: insurers/payors (`Organization/nuh`) and sites.
 
-use super::{Address, CodeableConcept, ContactPoint, Extension, Identifier, Meta, Reference};
+use super::{Address, CodeableConcept, ContactPoint, Identifier, Reference};
 
 fhir_type! {
     /// An organisation such as an insurer.
-    pub struct Organization ["Organization"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct Organization: DomainResource ["Organization"] {
         identifier: Vec<Identifier> = "identifier",
         active: bool = "active",
         type_: Vec<CodeableConcept> = "type",

@@ -1,25 +1,18 @@
 //! `Parameters`: operation inputs/outputs (the practitioner photo answer).
 
-use super::{Extension, Meta, Resource};
+use super::Resource;
 
 fhir_type! {
     /// A set of named parameters.
-    pub struct Parameters ["Parameters"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
+    pub struct Parameters: Resource ["Parameters"] {
         parameter: Vec<ParametersParameter> = "parameter",
     }
 }
 
 fhir_type! {
     /// One named parameter: a `value[x]`, a `resource` or nested `part`s.
-    pub struct ParametersParameter {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
-        name: String = "name",
+    pub struct ParametersParameter: BackboneElement {
+        name: String = "name" [1..1],
         resource: Box<Resource> = "resource",
         part: Vec<ParametersParameter> = "part",
     }

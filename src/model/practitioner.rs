@@ -1,26 +1,20 @@
 //! `Practitioner` (UK Core / Healthcode PPR) with typed access to the Healthcode extensions.
 
 use super::{
-    Address, Attachment, CodeableConcept, Coding, ContactPoint, Extension, HumanName, Identifier,
-    Meta, Period, Reference,
+    Address, Attachment, Code, CodeableConcept, Coding, ContactPoint, Date, Extension, HumanName,
+    Identifier, Period, Reference,
 };
 
 fhir_type! {
     /// A practitioner as the Healthcode Practitioner search returns it (seed 000).
-    pub struct Practitioner ["Practitioner"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct Practitioner: DomainResource ["Practitioner"] {
         identifier: Vec<Identifier> = "identifier",
         active: bool = "active",
         name: Vec<HumanName> = "name",
         telecom: Vec<ContactPoint> = "telecom",
         address: Vec<Address> = "address",
-        gender: String = "gender",
-        birth_date: String = "birthDate",
+        gender: Code = "gender" in ADMINISTRATIVE_GENDER,
+        birth_date: Date = "birthDate",
         photo: Vec<Attachment> = "photo",
         qualification: Vec<PractitionerQualification> = "qualification",
         communication: Vec<CodeableConcept> = "communication",
@@ -29,12 +23,9 @@ fhir_type! {
 
 fhir_type! {
     /// A qualification (`Practitioner.qualification`); `code` is 1..1.
-    pub struct PractitionerQualification {
-        id: String = "id",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct PractitionerQualification: BackboneElement {
         identifier: Vec<Identifier> = "identifier",
-        code: CodeableConcept = "code",
+        code: CodeableConcept = "code" [1..1],
         period: Period = "period",
         issuer: Reference = "issuer",
     }

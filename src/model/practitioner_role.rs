@@ -1,16 +1,10 @@
 //! `PractitionerRole`: a practitioner at a location (seed 000 role search).
 
-use super::{CodeableConcept, ContactPoint, Extension, Identifier, Meta, Period, Reference};
+use super::{CodeableConcept, ContactPoint, Identifier, Period, Reference};
 
 fhir_type! {
     /// A practitioner's role at a location, with specialties.
-    pub struct PractitionerRole ["PractitionerRole"] {
-        id: String = "id",
-        meta: Meta = "meta",
-        implicit_rules: String = "implicitRules",
-        language: String = "language",
-        extension: Vec<Extension> = "extension",
-        modifier_extension: Vec<Extension> = "modifierExtension",
+    pub struct PractitionerRole: DomainResource ["PractitionerRole"] {
         identifier: Vec<Identifier> = "identifier",
         active: bool = "active",
         period: Period = "period",

@@ -1,55 +1,74 @@
 //! Lexical rules of FHIR primitive types and the R4 required code bindings we enforce.
 //! Hand-written matchers (no regex engine) keep the wasm small and the hot path fast.
 
-/// AdministrativeGender (required binding on Practitioner.gender and Person.gender).
-pub const ADMINISTRATIVE_GENDER: &[&str] = &["male", "female", "other", "unknown"];
-/// NameUse (HumanName.use).
-pub const NAME_USE: &[&str] = &[
-    "usual",
-    "official",
-    "temp",
-    "nickname",
-    "anonymous",
-    "old",
-    "maiden",
-];
-/// IdentifierUse (Identifier.use).
-pub const IDENTIFIER_USE: &[&str] = &["usual", "official", "temp", "secondary", "old"];
-/// ContactPointSystem (ContactPoint.system).
-pub const CONTACT_POINT_SYSTEM: &[&str] =
-    &["phone", "fax", "email", "pager", "url", "sms", "other"];
-/// ContactPointUse (ContactPoint.use).
-pub const CONTACT_POINT_USE: &[&str] = &["home", "work", "temp", "old", "mobile"];
-/// AddressUse (Address.use).
-pub const ADDRESS_USE: &[&str] = &["home", "work", "temp", "old", "billing"];
-/// AddressType (Address.type).
-pub const ADDRESS_TYPE: &[&str] = &["postal", "physical", "both"];
-/// BundleType (Bundle.type).
-pub const BUNDLE_TYPE: &[&str] = &[
-    "document",
-    "message",
-    "transaction",
-    "transaction-response",
-    "batch",
-    "batch-response",
-    "history",
-    "searchset",
-    "collection",
-];
-/// SearchEntryMode (Bundle.entry.search.mode).
-pub const SEARCH_ENTRY_MODE: &[&str] = &["match", "include", "outcome"];
-/// HTTPVerb (Bundle.entry.request.method).
-pub const HTTP_VERB: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"];
-/// LocationStatus (Location.status).
-pub const LOCATION_STATUS: &[&str] = &["active", "suspended", "inactive"];
-/// LocationMode (Location.mode).
-pub const LOCATION_MODE: &[&str] = &["instance", "kind"];
-/// IssueSeverity (OperationOutcome.issue.severity).
-pub const ISSUE_SEVERITY: &[&str] = &["fatal", "error", "warning", "information"];
-/// PublicationStatus (ValueSet.status).
-pub const PUBLICATION_STATUS: &[&str] = &["draft", "active", "retired", "unknown"];
-/// IdentityAssuranceLevel (Person.link.assurance).
-pub const IDENTITY_ASSURANCE: &[&str] = &["level1", "level2", "level3", "level4"];
+/// A required code binding: the value set's name and its codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    /// The value set's name, for diagnostics (`AdministrativeGender`).
+    pub name: &'static str,
+    /// Every code of the value set.
+    pub codes: &'static [&'static str],
+}
+
+impl Binding {
+    /// Whether `code` is in the value set.
+    pub fn contains(&self, code: &str) -> bool {
+        self.codes.contains(&code)
+    }
+}
+
+/// Declares the required bindings the model enforces, each with its value set's codes.
+macro_rules! bindings {
+    ($( $(#[$meta:meta])* $name:ident = $vs:literal [$($code:literal),* $(,)?]; )*) => {$(
+        $(#[$meta])*
+        pub const $name: Binding = Binding { name: $vs, codes: &[$($code),*] };
+    )*};
+}
+
+bindings! {
+    /// AdministrativeGender (Practitioner.gender, Person.gender).
+    ADMINISTRATIVE_GENDER = "AdministrativeGender" ["male", "female", "other", "unknown"];
+    /// NameUse (HumanName.use).
+    NAME_USE = "NameUse" ["usual", "official", "temp", "nickname", "anonymous", "old", "maiden"];
+    /// IdentifierUse (Identifier.use).
+    IDENTIFIER_USE = "IdentifierUse" ["usual", "official", "temp", "secondary", "old"];
+    /// ContactPointSystem (ContactPoint.system).
+    CONTACT_POINT_SYSTEM = "ContactPointSystem" ["phone", "fax", "email", "pager", "url", "sms", "other"];
+    /// ContactPointUse (ContactPoint.use).
+    CONTACT_POINT_USE = "ContactPointUse" ["home", "work", "temp", "old", "mobile"];
+    /// AddressUse (Address.use).
+    ADDRESS_USE = "AddressUse" ["home", "work", "temp", "old", "billing"];
+    /// AddressType (Address.type).
+    ADDRESS_TYPE = "AddressType" ["postal", "physical", "both"];
+    /// BundleType (Bundle.type).
+    BUNDLE_TYPE = "BundleType" ["document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"];
+    /// SearchEntryMode (Bundle.entry.search.mode).
+    SEARCH_ENTRY_MODE = "SearchEntryMode" ["match", "include", "outcome"];
+    /// HTTPVerb (Bundle.entry.request.method).
+    HTTP_VERB = "HTTPVerb" ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"];
+    /// LocationStatus (Location.status).
+    LOCATION_STATUS = "LocationStatus" ["active", "suspended", "inactive"];
+    /// LocationMode (Location.mode).
+    LOCATION_MODE = "LocationMode" ["instance", "kind"];
+    /// IssueSeverity (OperationOutcome.issue.severity).
+    ISSUE_SEVERITY = "IssueSeverity" ["fatal", "error", "warning", "information"];
+    /// PublicationStatus (ValueSet.status).
+    PUBLICATION_STATUS = "PublicationStatus" ["draft", "active", "retired", "unknown"];
+    /// IdentityAssuranceLevel (Person.link.assurance).
+    IDENTITY_ASSURANCE = "IdentityAssuranceLevel" ["level1", "level2", "level3", "level4"];
+    /// NarrativeStatus (Narrative.status).
+    NARRATIVE_STATUS = "NarrativeStatus" ["generated", "extensions", "additional", "empty"];
+    /// QuantityComparator (Quantity.comparator).
+    QUANTITY_COMPARATOR = "QuantityComparator" ["<", "<=", ">=", ">"];
+    /// IssueType (OperationOutcome.issue.code).
+    ISSUE_TYPE = "IssueType" ["invalid", "structure", "required", "value", "invariant", "security", "login", "unknown", "expired", "forbidden", "suppressed", "processing", "not-supported", "duplicate", "multiple-matches", "not-found", "deleted", "too-long", "code-invalid", "extension", "too-costly", "business-rule", "conflict", "transient", "lock-error", "no-store", "exception", "timeout", "incomplete", "throttled", "informational"];
+}
+
+/// ISO 4217 currency codes as FHIR's Money.currency binding writes them: three upper-case
+/// letters (the code list itself is not embedded).
+pub fn is_currency(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
 
 /// FHIR `code`: no leading or trailing whitespace, no runs of internal whitespace.
 pub fn is_code(s: &str) -> bool {
@@ -191,6 +210,148 @@ pub fn is_date_time(s: &str) -> bool {
 /// FHIR `instant`: a full date, time and zone.
 pub fn is_instant(s: &str) -> bool {
     s.contains('T') && is_date_time(s)
+}
+
+/// FHIR `time`: `hh:mm:ss(.f+)?`, no zone.
+pub fn is_time(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let (Some(h), Some(m), Some(sec)) = (
+        bytes.get(0..2).and_then(digits),
+        bytes.get(3..5).and_then(digits),
+        bytes.get(6..8).and_then(digits),
+    ) else {
+        return false;
+    };
+    if bytes.get(2) != Some(&b':') || bytes.get(5) != Some(&b':') || h > 23 || m > 59 || sec > 60 {
+        return false;
+    }
+    match bytes.get(8..).unwrap_or_default() {
+        [] => true,
+        [b'.', frac @ ..] => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// FHIR `oid`: `urn:oid:[0-2](\.(0|[1-9][0-9]*))+`.
+pub fn is_oid(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("urn:oid:") else {
+        return false;
+    };
+    let mut arcs = rest.split('.');
+    let first_ok = arcs.next().is_some_and(|a| matches!(a, "0" | "1" | "2"));
+    let mut count = 0;
+    let rest_ok = arcs.all(|a| {
+        count += 1;
+        !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) && (a == "0" || !a.starts_with('0'))
+    });
+    first_ok && rest_ok && count > 0
+}
+
+/// FHIR `uuid`: `urn:uuid:` and 8-4-4-4-12 lower-case hex digits.
+pub fn is_uuid(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("urn:uuid:") else {
+        return false;
+    };
+    let groups: Vec<&str> = rest.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n
+                && g.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// FHIR `base64Binary`: `(\s*([0-9a-zA-Z\+/=]){4}\s*)+`, padding only at the end.
+pub fn is_base64(s: &str) -> bool {
+    let mut count = 0usize;
+    let mut padding = 0usize;
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' if padding == 0 => count += 1,
+            b'=' if padding < 2 => {
+                padding += 1;
+                count += 1;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c => {}
+            _ => return false,
+        }
+    }
+    count > 0 && count % 4 == 0
+}
+
+/// Days from 1970-01-01 to a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+const NANOS_PER_DAY: i128 = 86_400 * 1_000_000_000;
+
+/// The earliest and latest instants (nanoseconds since 1970-01-01T00:00:00Z) a valid FHIR
+/// `date` or `dateTime` can mean: `2011` spans the whole year, `2011-05-09` the whole day
+/// (read in UTC, as a zone-less date has no zone), a full dateTime is one instant. `None`
+/// when the text is not a date or dateTime.
+pub fn date_time_range(s: &str) -> Option<(i128, i128)> {
+    if !is_date_time(s) {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    let num = |range: std::ops::Range<usize>| bytes.get(range).and_then(digits);
+    let year = i64::from(num(0..4)?);
+    let month = if bytes.len() >= 7 { num(5..7)? } else { 1 };
+    let day = if bytes.len() >= 10 { num(8..10)? } else { 1 };
+    let start = i128::from(days_from_civil(year, month, day)) * NANOS_PER_DAY;
+    let end = match bytes.len() {
+        4 => i128::from(days_from_civil(year + 1, 1, 1)) * NANOS_PER_DAY,
+        7 if month == 12 => i128::from(days_from_civil(year + 1, 1, 1)) * NANOS_PER_DAY,
+        7 => i128::from(days_from_civil(year, month + 1, 1)) * NANOS_PER_DAY,
+        10 => start + NANOS_PER_DAY,
+        _ => {
+            // Thh:mm:ss[.f+](Z|+hh:mm|-hh:mm), already checked by is_date_time.
+            let seconds = i128::from(num(11..13)?) * 3600
+                + i128::from(num(14..16)?) * 60
+                + i128::from(num(17..19)?);
+            let rest = bytes.get(19..)?;
+            let frac_len = match rest.first() {
+                Some(b'.') => rest
+                    .iter()
+                    .skip(1)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count(),
+                _ => 0,
+            };
+            let mut nanos: i128 = 0;
+            for i in 0..9 {
+                let digit = if i < frac_len {
+                    rest.get(1 + i).map_or(0, |b| b - b'0')
+                } else {
+                    0
+                };
+                nanos = nanos * 10 + i128::from(digit);
+            }
+            let zone = rest.get(if frac_len > 0 { 1 + frac_len } else { 0 }..)?;
+            let offset = match zone {
+                [sign, h1, h2, b':', m1, m2] => {
+                    let minutes =
+                        i128::from(digits(&[*h1, *h2])?) * 60 + i128::from(digits(&[*m1, *m2])?);
+                    if *sign == b'-' {
+                        -minutes * 60
+                    } else {
+                        minutes * 60
+                    }
+                }
+                _ => 0,
+            };
+            let at = start + (seconds - offset) * 1_000_000_000 + nanos;
+            return Some((at, at));
+        }
+    };
+    Some((start, end - 1))
 }
 
 #[cfg(test)]

@@ -5,16 +5,15 @@
 //! Severities follow SPEC-NOTES: the UK Core identifier format constraints are warnings,
 //! cardinalities, bindings and formats are errors.
 
-mod datatypes;
 pub mod formats;
+mod invariants;
 mod path;
-mod resources;
-pub(crate) use resources::bundle_rules;
 pub mod uk_core;
 
+pub use invariants::Invariants;
 pub use path::Path;
 
-use crate::model::{FhirDecimal, Resource};
+use crate::model::{FhirDecimal, Primitive, Resource};
 use crate::outcome::{Issue, IssueCode};
 
 /// A part of the model that can check itself, reporting issues against its path.
@@ -31,16 +30,22 @@ pub fn validate(resource: &Resource) -> Vec<Issue> {
     issues
 }
 
+/// An empty value: FHIR has no empty strings or arrays (`ele-1`, and JSON's own rule).
+fn report_empty(what: &str, path: &Path<'_>, issues: &mut Vec<Issue>) {
+    issues.push(
+        Issue::error(
+            IssueCode::ParamEmpty,
+            format!("{path} is an empty {what}; FHIR does not allow empty values (ele-1)."),
+        )
+        .at(path.to_string()),
+    );
+}
+
+/// FHIR `string`: any text but the empty one.
 impl Validate for String {
     fn validate(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         if self.is_empty() {
-            issues.push(
-                Issue::error(
-                    IssueCode::ParamEmpty,
-                    format!("{path} is an empty string; FHIR does not allow empty values."),
-                )
-                .at(path.to_string()),
-            );
+            report_empty("string", path, issues);
         }
     }
 }
@@ -48,14 +53,17 @@ impl Validate for String {
 impl<T: Validate> Validate for Vec<T> {
     fn validate(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         if self.is_empty() {
-            issues.push(
-                Issue::error(
-                    IssueCode::ParamEmpty,
-                    format!("{path} is an empty array; FHIR does not allow empty arrays."),
-                )
-                .at(path.to_string()),
-            );
+            report_empty("array", path, issues);
         }
+        for (i, item) in self.iter().enumerate() {
+            item.validate(&path.index(i), issues);
+        }
+    }
+}
+
+/// A list the documents may write as `[]`: only its items are checked.
+impl<T: Validate> Validate for crate::model::AllowEmpty<T> {
+    fn validate(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         for (i, item) in self.iter().enumerate() {
             item.validate(&path.index(i), issues);
         }
@@ -68,15 +76,14 @@ impl<T: Validate> Validate for Box<T> {
     }
 }
 
-/// JSON booleans and numbers carry no further rules once their JSON type is right.
-macro_rules! no_rules {
-    ($($t:ty),*) => {
-        $(impl Validate for $t {
-            fn validate(&self, _path: &Path<'_>, _issues: &mut Vec<Issue>) {}
-        })*
-    };
+/// JSON booleans and decimals carry no further rules once their JSON type is right.
+impl Validate for bool {
+    fn validate(&self, _path: &Path<'_>, _issues: &mut Vec<Issue>) {}
 }
-no_rules!(bool, u64, i64, FhirDecimal);
+
+impl Validate for FhirDecimal {
+    fn validate(&self, _path: &Path<'_>, _issues: &mut Vec<Issue>) {}
+}
 
 /// Shortens a value quoted in a diagnostic so a huge input cannot make a huge outcome.
 pub(crate) fn quote(value: &str) -> String {
@@ -90,70 +97,102 @@ pub(crate) fn quote(value: &str) -> String {
 /// Reports a required element that is absent.
 pub(crate) fn require<T>(value: Option<&T>, path: &Path<'_>, why: &str, issues: &mut Vec<Issue>) {
     if value.is_none() {
+        report_missing(path, why, issues);
+    }
+}
+
+fn report_missing(path: &Path<'_>, why: &str, issues: &mut Vec<Issue>) {
+    issues.push(
+        Issue::error(
+            IssueCode::MissingMandatoryParam,
+            format!("{path} is missing; it is required ({why})."),
+        )
+        .at(path.to_string()),
+    );
+}
+
+/// An absent element declared with a lower cardinality of `min` (the model's `[1..1]`).
+#[doc(hidden)]
+pub fn check_cardinality(min: u32, path: &Path<'_>, cardinality: &str, issues: &mut Vec<Issue>) {
+    if min > 0 {
+        report_missing(
+            path,
+            &format!("cardinality {cardinality} in FHIR R4"),
+            issues,
+        );
+    }
+}
+
+/// Reports a code outside its required binding (empty strings are reported by its type).
+#[doc(hidden)]
+pub fn check_binding(
+    code: &str,
+    path: &Path<'_>,
+    binding: &formats::Binding,
+    issues: &mut Vec<Issue>,
+) {
+    if !code.is_empty() && !binding.contains(code) {
         issues.push(
             Issue::error(
-                IssueCode::MissingMandatoryParam,
-                format!("{path} is missing; it is required ({why})."),
+                IssueCode::InvalidFormat,
+                format!(
+                    "{path} {} is not a {} code (one of: {}).",
+                    quote(code),
+                    binding.name,
+                    binding.codes.join(", ")
+                ),
             )
             .at(path.to_string()),
         );
     }
 }
 
-/// Reports a code outside its required binding (empty strings are reported elsewhere).
-pub(crate) fn check_code(
-    value: Option<&String>,
-    path: &Path<'_>,
-    value_set: &str,
-    allowed: &[&str],
-    issues: &mut Vec<Issue>,
-) {
-    if let Some(code) = value {
-        if !code.is_empty() && !allowed.contains(&code.as_str()) {
-            issues.push(
-                Issue::error(
-                    IssueCode::InvalidFormat,
-                    format!(
-                        "{path} {} is not a {value_set} code (one of: {}).",
-                        quote(code),
-                        allowed.join(", ")
-                    ),
-                )
-                .at(path.to_string()),
-            );
-        }
+/// A string primitive's rules: not empty, and its type's lexical form.
+#[doc(hidden)]
+pub fn check_primitive<P: Primitive>(text: &str, path: &Path<'_>, issues: &mut Vec<Issue>) {
+    if text.is_empty() {
+        report_empty("string", path, issues);
+    } else if !P::is_valid_text(text) {
+        report_format::<P>(text, path, issues);
     }
 }
 
-/// Reports a primitive whose text does not match its FHIR type.
-pub(crate) fn check_format(
-    value: Option<&String>,
-    path: &Path<'_>,
-    type_name: &str,
-    expected: &str,
-    is_valid: fn(&str) -> bool,
-    issues: &mut Vec<Issue>,
-) {
-    if let Some(text) = value {
-        if !text.is_empty() && !is_valid(text) {
-            issues.push(
-                Issue::error(
-                    IssueCode::InvalidFormat,
-                    format!(
-                        "{path} {} is not a valid FHIR {type_name} ({expected}).",
-                        quote(text)
-                    ),
-                )
-                .at(path.to_string()),
-            );
-        }
-    }
+/// Reports a primitive whose value does not match its FHIR type.
+#[doc(hidden)]
+pub fn report_format<P: Primitive>(text: &str, path: &Path<'_>, issues: &mut Vec<Issue>) {
+    issues.push(
+        Issue::error(
+            IssueCode::InvalidFormat,
+            format!(
+                "{path} {} is not a valid FHIR {} ({}).",
+                quote(text),
+                P::TYPE_NAME,
+                P::SHAPE
+            ),
+        )
+        .at(path.to_string()),
+    );
 }
 
-/// What a FHIR `date` looks like, for diagnostics.
-pub(crate) const DATE_SHAPE: &str = "YYYY, YYYY-MM or YYYY-MM-DD";
-/// What a FHIR `dateTime` looks like, for diagnostics.
-pub(crate) const DATE_TIME_SHAPE: &str =
-    "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.fff] with Z or +hh:mm";
-/// What a FHIR `instant` looks like, for diagnostics.
-pub(crate) const INSTANT_SHAPE: &str = "YYYY-MM-DDThh:mm:ss[.fff] with Z or +hh:mm";
+/// An element with neither a value nor children (`{}`).
+#[doc(hidden)]
+pub fn report_empty_element(path: &Path<'_>, issues: &mut Vec<Issue>) {
+    issues.push(
+        Issue::error(
+            IssueCode::ParamEmpty,
+            format!("{path} is an empty object; ele-1: every element has a value or children."),
+        )
+        .at(path.to_string()),
+    );
+}
+
+/// Reports a broken invariant of an element, naming its key.
+pub(crate) fn report_invariant(
+    code: IssueCode,
+    path: &Path<'_>,
+    key: &str,
+    message: std::fmt::Arguments<'_>,
+    issues: &mut Vec<Issue>,
+) {
+    issues.push(Issue::error(code, format!("{key}: {message}")).at(path.to_string()));
+}

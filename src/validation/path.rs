@@ -16,6 +16,9 @@ enum Step<'a> {
     Field(&'a str),
     /// An index into a repeating element.
     Index(usize),
+    /// Where a resource's own elements begin (renders as nothing): its `contained`
+    /// resources, which its local references (`#id`) point into.
+    Scope(Option<&'a serde_json::Value>),
 }
 
 /// A path to an element: a linked list of steps, each living in a caller's stack frame.
@@ -50,6 +53,26 @@ impl<'a> Path<'a> {
         }
     }
 
+    /// The same path, marking where a resource with these `contained` resources begins.
+    pub fn resource_scope(&'a self, contained: Option<&'a serde_json::Value>) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            step: Step::Scope(contained),
+        }
+    }
+
+    /// The `contained` resources of the nearest enclosing resource, if it has any.
+    pub fn contained(&self) -> Option<&'a serde_json::Value> {
+        let mut at = Some(self);
+        while let Some(path) = at {
+            if let Step::Scope(contained) = path.step {
+                return contained;
+            }
+            at = path.parent;
+        }
+        None
+    }
+
     fn write_to(&self, out: &mut String) {
         if let Some(parent) = self.parent {
             parent.write_to(out);
@@ -65,6 +88,7 @@ impl<'a> Path<'a> {
             Step::Index(i) => {
                 let _ = write!(out, "[{i}]");
             }
+            Step::Scope(_) => {}
         }
     }
 }

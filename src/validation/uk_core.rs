@@ -1,5 +1,6 @@
 //! UK Core Practitioner profile rules (seed 004): identifier formats (warnings, keyed by their
-//! constraint), `prac-sds-user`, and the profile's cardinalities (errors).
+//! constraint), `prac-sds-user`, and the profile's cardinalities (errors): name 1..*,
+//! identifier.system and .value, telecom.value and .use, qualification.code (also R4's).
 
 use super::{quote, require, Path};
 use crate::model::Practitioner;
@@ -142,24 +143,26 @@ pub fn validate_practitioner(
         "UK Core Practitioner: name 1..*",
         issues,
     );
-    for (i, name) in practitioner.name.iter().flatten().enumerate() {
-        require(
-            name.use_.as_ref(),
-            &name_path.index(i).field("use"),
-            "UK Core Practitioner: name.use 1..1",
-            issues,
-        );
-    }
 
-    let qualification_path = path.field("qualification");
-    for (i, qualification) in practitioner.qualification.iter().flatten().enumerate() {
+    // ContactPoint's rows of the profile table (SPEC-NOTES: not HumanName's): value and use
+    // 1..1. `name.use` is optional; its binding is checked by its type.
+    let telecom_path = path.field("telecom");
+    for (i, telecom) in practitioner.telecom.iter().flatten().enumerate() {
+        let item = telecom_path.index(i);
         require(
-            qualification.code.as_ref(),
-            &qualification_path.index(i).field("code"),
-            "Practitioner.qualification.code 1..1",
+            telecom.value.as_ref(),
+            &item.field("value"),
+            "UK Core Practitioner: telecom.value 1..1",
+            issues,
+        );
+        require(
+            telecom.use_.as_ref(),
+            &item.field("use"),
+            "UK Core Practitioner: telecom.use 1..1",
             issues,
         );
     }
+    // qualification.code 1..1 is R4's own cardinality, declared in the model.
 }
 
 #[cfg(test)]

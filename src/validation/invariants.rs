@@ -1,0 +1,401 @@
+//! The R4 invariants of the modelled types, each written once, and the rules of a type that
+//! its elements' declarations cannot say (formats, required elements and bindings follow
+//! from the model's field types and markers; see `fhir_type!`).
+
+use super::formats::{self, date_time_range};
+use super::{quote, report_invariant, uk_core, Path, Validate};
+use crate::model::{
+    Address, Attachment, Bundle, BundleEntry, BundleEntryRequest, BundleEntryResponse,
+    BundleEntrySearch, BundleLink, ChoiceValue, CodeableConcept, Coding, ContactPoint, Contract,
+    ContractAsset, ContractAssetContext, ContractTerm, ContractTermOffer, ContractValuedItem,
+    Extension, FhirDecimal, HumanName, Identifier, Location, LocationPosition, Meta, Money,
+    Narrative, OperationOutcomeIssue, OperationOutcomeResource, Organization, Parameters,
+    ParametersParameter, Period, Person, PersonLink, Practitioner, PractitionerQualification,
+    PractitionerRole, Quantity, Reference, Resource, Schedule, ValueSet, ValueSetContains,
+    ValueSetExpansion,
+};
+use crate::outcome::{Issue, IssueCode};
+
+/// The rules of a type beyond its elements' own, run after them.
+pub trait Invariants {
+    /// Appends every broken rule of `self` (at `path`) to `issues`.
+    fn invariants(&self, _path: &Path<'_>, _issues: &mut Vec<Issue>) {}
+}
+
+/// Types whose every R4 rule follows from their elements' declarations (or `ele-1`).
+macro_rules! no_invariants {
+    ($($t:ty),* $(,)?) => { $(impl Invariants for $t {})* };
+}
+
+no_invariants!(
+    Coding,
+    CodeableConcept,
+    Identifier,
+    HumanName,
+    Address,
+    Meta,
+    PractitionerQualification,
+    PractitionerRole,
+    Schedule,
+    Person,
+    PersonLink,
+    Contract,
+    ContractTerm,
+    ContractTermOffer,
+    ContractAsset,
+    ContractAssetContext,
+    ContractValuedItem,
+    Parameters,
+    BundleLink,
+    BundleEntrySearch,
+    BundleEntryRequest,
+    BundleEntryResponse,
+    OperationOutcomeResource,
+    OperationOutcomeIssue,
+    ValueSet,
+    ValueSetExpansion,
+    ValueSetContains,
+);
+
+impl Validate for Resource {
+    fn validate(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        match self {
+            Resource::Practitioner(r) => r.validate(path, issues),
+            Resource::PractitionerRole(r) => r.validate(path, issues),
+            Resource::Location(r) => r.validate(path, issues),
+            Resource::Schedule(r) => r.validate(path, issues),
+            Resource::Organization(r) => r.validate(path, issues),
+            Resource::Person(r) => r.validate(path, issues),
+            Resource::Contract(r) => r.validate(path, issues),
+            Resource::Parameters(r) => r.validate(path, issues),
+            Resource::Bundle(r) => r.validate(path, issues),
+            Resource::OperationOutcome(r) => r.validate(path, issues),
+            Resource::ValueSet(r) => r.validate(path, issues),
+            // Outside the model: it parsed as a JSON object with a resourceType, nothing more is known.
+            Resource::Other(_) => {}
+        }
+    }
+}
+
+/// `cpt-2`: a contact point with a value needs a system.
+impl Invariants for ContactPoint {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        if self.value.is_some() && self.system.is_none() {
+            report_invariant(
+                IssueCode::MissingMandatoryParam,
+                &path.field("system"),
+                "cpt-2",
+                format_args!("{path} has a value but no system; a contact point with a value needs a system."),
+                issues,
+            );
+        }
+    }
+}
+
+/// `per-1`: a Period's start is not after its end. Partial dates are ranges (`2011` is the
+/// whole year): the rule is broken only when the whole of start is after the whole of end.
+impl Invariants for Period {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        let (Some(start), Some(end)) = (self.start.as_deref(), self.end.as_deref()) else {
+            return;
+        };
+        let (Some((earliest_start, _)), Some((_, latest_end))) =
+            (date_time_range(start), date_time_range(end))
+        else {
+            return; // a bad format is reported by the element's type
+        };
+        if earliest_start > latest_end {
+            report_invariant(
+                IssueCode::InvalidFormat,
+                path,
+                "per-1",
+                format_args!(
+                    "{path} starts {} after it ends {}; a period's start is not after its end.",
+                    quote(start),
+                    quote(end)
+                ),
+                issues,
+            );
+        }
+    }
+}
+
+/// `ref-1`: a local reference (`#id`) names a contained resource of the resource holding it
+/// (`#` alone is the holding resource itself).
+impl Invariants for Reference {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        let Some(local) = self.reference.as_deref().and_then(|r| r.strip_prefix('#')) else {
+            return;
+        };
+        if local.is_empty() {
+            return;
+        }
+        let found = path
+            .contained()
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|contained| {
+                contained
+                    .iter()
+                    .any(|r| r.get("id").and_then(serde_json::Value::as_str) == Some(local))
+            });
+        if !found {
+            report_invariant(
+                IssueCode::ReferenceIdNotFound,
+                &path.field("reference"),
+                "ref-1",
+                format_args!(
+                    "{path} is the local reference {}, but the resource contains no resource with id {}.",
+                    quote(&format!("#{local}")),
+                    quote(local)
+                ),
+                issues,
+            );
+        }
+    }
+}
+
+/// `att-1`: an attachment with data needs a contentType.
+impl Invariants for Attachment {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        if self.data.is_some() && self.content_type.is_none() {
+            report_invariant(
+                IssueCode::MissingMandatoryParam,
+                &path.field("contentType"),
+                "att-1",
+                format_args!("{path} has data but no contentType; an attachment with data needs a contentType."),
+                issues,
+            );
+        }
+    }
+}
+
+/// `qty-3`: a quantity with a unit code needs the code's system.
+impl Invariants for Quantity {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        if self.code.is_some() && self.system.is_none() {
+            report_invariant(
+                IssueCode::MissingMandatoryParam,
+                &path.field("system"),
+                "qty-3",
+                format_args!("{path} has a code but no system; a coded unit needs its system."),
+                issues,
+            );
+        }
+    }
+}
+
+/// Money.currency is an ISO 4217 code (a required binding; its shape is checked here).
+impl Invariants for Money {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        if let Some(currency) = self.currency.as_deref() {
+            if !currency.is_empty() && !formats::is_currency(currency) {
+                let at = path.field("currency");
+                issues.push(
+                    Issue::error(
+                        IssueCode::InvalidFormat,
+                        format!(
+                            "{at} {} is not an ISO 4217 currency code (three upper-case letters such as GBP).",
+                            quote(currency)
+                        ),
+                    )
+                    .at(at.to_string()),
+                );
+            }
+        }
+    }
+}
+
+/// The narrative is XHTML in one `div` (R4's xhtml rule) with some content (`txt-2`).
+impl Invariants for Narrative {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        let Some(div) = self.div.as_deref() else {
+            return;
+        };
+        let at = path.field("div");
+        let trimmed = div.trim();
+        let one_div =
+            trimmed.starts_with("<div") && (trimmed.ends_with("</div>") || trimmed.ends_with("/>"));
+        if !trimmed.is_empty() && !one_div {
+            report_invariant(
+                IssueCode::InvalidFormat,
+                &at,
+                "txt-1",
+                format_args!(
+                    "{at} is not one XHTML <div> element (the narrative is XHTML in a div)."
+                ),
+                issues,
+            );
+        } else if !trimmed.is_empty() && !has_content(trimmed) {
+            report_invariant(
+                IssueCode::InvalidFormat,
+                &at,
+                "txt-2",
+                format_args!("{at} has no non-whitespace content; a narrative has some."),
+                issues,
+            );
+        }
+    }
+}
+
+/// Whether XHTML has text outside its tags, or an image.
+fn has_content(xhtml: &str) -> bool {
+    let mut in_tag = false;
+    for c in xhtml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag && !c.is_whitespace() => return true,
+            _ => {}
+        }
+    }
+    xhtml.contains("<img")
+}
+
+/// `ext-1`: an extension has nested extensions or a value[x], not both; and one value[x].
+impl Invariants for Extension {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        let nested = self.extension.as_ref().is_some_and(|e| !e.is_empty());
+        if self.value.is_some() && nested {
+            report_invariant(
+                IssueCode::InvalidFormat,
+                path,
+                "ext-1",
+                format_args!(
+                    "{path} has both nested extensions and a value[x]; it has one or the other."
+                ),
+                issues,
+            );
+        }
+        if self.value.is_none() && self.extension.is_none() {
+            report_invariant(
+                IssueCode::MissingMandatoryParam,
+                path,
+                "ext-1",
+                format_args!("{path} has neither nested extensions nor a value[x]; it needs one."),
+                issues,
+            );
+        }
+        for key in self.extra.keys().filter(|k| ChoiceValue::is_choice_key(k)) {
+            let p = path.field(key);
+            issues.push(
+                Issue::error(
+                    IssueCode::InvalidFormat,
+                    format!("{p}: an extension has at most one value[x]."),
+                )
+                .at(p.to_string()),
+            );
+        }
+    }
+}
+
+/// The UK Core Practitioner profile (seed 004) on every Practitioner.
+impl Invariants for Practitioner {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        uk_core::validate_practitioner(self, path, issues);
+    }
+}
+
+/// `org-1`: an organization has an identifier or a name.
+impl Invariants for Organization {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        if self.identifier.is_none() && self.name.is_none() {
+            report_invariant(
+                IssueCode::MissingMandatoryParam,
+                &path.field("name"),
+                "org-1",
+                format_args!("{path} has neither an identifier nor a name; it needs at least one."),
+                issues,
+            );
+        }
+    }
+}
+
+impl Invariants for Location {}
+
+/// WGS84 degrees: latitude within ±90, longitude within ±180.
+impl Invariants for LocationPosition {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        for (value, name, limit) in [
+            (&self.latitude, "latitude", 90),
+            (&self.longitude, "longitude", 180),
+        ] {
+            check_coordinate(value.as_ref(), &path.field(name), limit, issues);
+        }
+    }
+}
+
+fn check_coordinate(
+    value: Option<&FhirDecimal>,
+    path: &Path<'_>,
+    limit: i64,
+    issues: &mut Vec<Issue>,
+) {
+    let Some(value) = value else { return };
+    let limit = rust_decimal::Decimal::from(limit);
+    let in_range = value
+        .to_decimal()
+        .is_some_and(|d| d >= -limit && d <= limit);
+    if !in_range {
+        issues.push(
+            Issue::error(
+                IssueCode::InvalidFormat,
+                format!(
+                    "{path} {} is outside [-{limit}, {limit}] degrees.",
+                    value.as_str()
+                ),
+            )
+            .at(path.to_string()),
+        );
+    }
+}
+
+/// `inv-1`: a parameter has one of value[x], resource and part.
+impl Invariants for ParametersParameter {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        let kinds = usize::from(self.value.is_some())
+            + usize::from(self.resource.is_some())
+            + usize::from(self.part.is_some());
+        if kinds > 1 {
+            report_invariant(
+                IssueCode::InvalidFormat,
+                path,
+                "inv-1",
+                format_args!(
+                    "{path} has more than one of value[x], resource and part; it has one."
+                ),
+                issues,
+            );
+        }
+    }
+}
+
+/// `bdl-1`: `total` only in a search or history Bundle.
+impl Invariants for Bundle {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        let listing = matches!(self.type_.as_deref(), Some("searchset" | "history") | None);
+        if self.total.is_some() && !listing {
+            report_invariant(
+                IssueCode::InvalidFormat,
+                &path.field("total"),
+                "bdl-1",
+                format_args!("{path} has a total but is not a searchset or history."),
+                issues,
+            );
+        }
+    }
+}
+
+/// `bdl-5`: an entry has a resource, a request or a response.
+impl Invariants for BundleEntry {
+    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+        if self.resource.is_none() && self.request.is_none() && self.response.is_none() {
+            report_invariant(
+                IssueCode::MissingMandatoryParam,
+                &path.field("resource"),
+                "bdl-5",
+                format_args!("{path} has no resource, request or response; an entry has one."),
+                issues,
+            );
+        }
+    }
+}
