@@ -731,3 +731,651 @@ fn every_seed_sample_parses_and_only_known_deviations_are_reported() {
     }
     assert_eq!(files, 35);
 }
+
+/// The clean practitioner with one extension holding `value` under `key` (`valueDate`...).
+fn with_value(key: &str, value: Value) -> Value {
+    with(
+        practitioner(),
+        "extension",
+        json!([{"url": "https://example.org/x", key: value}]),
+    )
+}
+
+/// Valid and invalid examples of every primitive type (the FHIR R4 regexes), each checked
+/// by its type wherever it stands: here as an extension's value[x].
+#[test]
+fn every_primitive_checks_its_own_format() {
+    let cases: &[(&str, &[Value], &[Value])] = &[
+        (
+            "valueDate",
+            &[
+                json!("2018"),
+                json!("1973-06"),
+                json!("1905-08-23"),
+                json!("2000-02-29"),
+            ],
+            &[
+                json!("2018-13"),
+                json!("1905-08-32"),
+                json!("18"),
+                json!("2018-06-01T10:00:00Z"),
+                json!("23.08.1905"),
+                json!("1900-02-29"),
+            ],
+        ),
+        (
+            "valueDateTime",
+            &[
+                json!("2018"),
+                json!("1973-06"),
+                json!("1905-08-23"),
+                json!("2015-02-07T13:28:17-05:00"),
+                json!("2017-01-01T00:00:00.000Z"),
+                json!("2017-01-01T23:59:60+14:00"),
+            ],
+            &[
+                json!("2015-02-07T13:28:17"),
+                json!("2015-02-07T13:28Z"),
+                json!("2015-02-07 13:28:17Z"),
+                json!("2015-02-07T24:00:00Z"),
+                json!("2015-02T13:28:17Z"),
+                json!("2015-02-07T13:28:17+15:00"),
+            ],
+        ),
+        (
+            "valueInstant",
+            &[
+                json!("2015-02-07T13:28:17.239+02:00"),
+                json!("2017-01-01T00:00:00Z"),
+            ],
+            &[
+                json!("2015-02-07"),
+                json!("2015"),
+                json!("2015-02-07T13:28:17"),
+            ],
+        ),
+        (
+            "valueTime",
+            &[json!("13:28:17"), json!("00:00:00.5"), json!("23:59:60")],
+            &[
+                json!("24:00:00"),
+                json!("13:28"),
+                json!("13:28:17Z"),
+                json!("1:28:17"),
+                json!("13:28:17."),
+            ],
+        ),
+        (
+            "valueCode",
+            &[json!("male"), json!("All Others"), json!("ISC/C0000010")],
+            &[json!(" male"), json!("male "), json!("a  b"), json!("a\tb")],
+        ),
+        (
+            "valueId",
+            &[json!("SP09000"), json!("a-b.c"), json!("x".repeat(64))],
+            &[json!("a b"), json!("a_b"), json!("x".repeat(65))],
+        ),
+        (
+            "valueUri",
+            &[
+                json!("urn:oid:1.2.3"),
+                json!("https://x.org/a?b=c"),
+                json!("#local"),
+            ],
+            &[json!("https://x y"), json!(" x")],
+        ),
+        (
+            "valueUrl",
+            &[json!("https://x.org/a")],
+            &[json!("http://a b")],
+        ),
+        (
+            "valueCanonical",
+            &[json!("http://hl7.org/fhir/ValueSet/x|4.0.1")],
+            &[json!("a b")],
+        ),
+        (
+            "valueOid",
+            &[
+                json!("urn:oid:1.2.3.4.5"),
+                json!("urn:oid:2.16.840.1.113883"),
+            ],
+            &[
+                json!("1.2.3"),
+                json!("urn:oid:3.1"),
+                json!("urn:oid:1.02"),
+                json!("urn:oid:1"),
+            ],
+        ),
+        (
+            "valueUuid",
+            &[json!("urn:uuid:c757873d-ec9a-4326-a141-556f43239520")],
+            &[
+                json!("c757873d-ec9a-4326-a141-556f43239520"),
+                json!("urn:uuid:C757873D-EC9A-4326-A141-556F43239520"),
+                json!("urn:uuid:c757873d-ec9a-4326-a141"),
+            ],
+        ),
+        (
+            "valueBase64Binary",
+            &[json!("aGVsbG8="), json!("aGVs bG8="), json!("AAAA")],
+            &[
+                json!("aGVsbG8"),
+                json!("a==="),
+                json!("abc!"),
+                json!("aGVsbG8=x"),
+            ],
+        ),
+        ("valueMarkdown", &[json!("**bold** _text_")], &[]),
+        (
+            "valuePositiveInt",
+            &[json!(1), json!(2147483647)],
+            &[json!(0), json!(2147483648_u64)],
+        ),
+        (
+            "valueUnsignedInt",
+            &[json!(0), json!(2147483647)],
+            &[json!(2147483648_u64)],
+        ),
+        (
+            "valueInteger",
+            &[json!(-2147483648_i64), json!(0), json!(2147483647)],
+            &[json!(2147483648_i64), json!(-2147483649_i64)],
+        ),
+    ];
+    let mut checked = 0;
+    for (key, valid, invalid) in cases {
+        let at = format!("Practitioner.extension[0].{key}");
+        for ok in *valid {
+            assert_eq!(check(&with_value(key, ok.clone())), vec![], "{key} {ok}");
+            checked += 1;
+        }
+        for bad in *invalid {
+            assert_eq!(
+                check(&with_value(key, bad.clone())),
+                error(IssueCode::InvalidFormat, &at),
+                "{key} {bad}"
+            );
+            checked += 1;
+        }
+        if valid.first().is_some_and(Value::is_string) {
+            // ele-1: no primitive is an empty string.
+            assert_eq!(
+                check(&with_value(key, json!(""))),
+                error(IssueCode::ParamEmpty, &at),
+                "{key}"
+            );
+        }
+    }
+    assert_eq!(checked, 87);
+
+    let diagnostics = |key: &str, value: Value| {
+        validate_resource(&with_value(key, value).to_string()).issues[0]
+            .diagnostics
+            .clone()
+    };
+    assert_eq!(
+        diagnostics("valueDate", json!("23.08.1905")),
+        "Practitioner.extension[0].valueDate '23.08.1905' is not a valid FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)."
+    );
+    assert_eq!(
+        diagnostics("valueDateTime", json!("2015-02-07T13:28:17")),
+        "Practitioner.extension[0].valueDateTime '2015-02-07T13:28:17' is not a valid FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.fff] with Z or +hh:mm)."
+    );
+    assert_eq!(
+        diagnostics("valueInstant", json!("2015-02-07")),
+        "Practitioner.extension[0].valueInstant '2015-02-07' is not a valid FHIR instant (YYYY-MM-DDThh:mm:ss[.fff] with Z or +hh:mm)."
+    );
+    assert_eq!(
+        diagnostics("valueTime", json!("24:00:00")),
+        "Practitioner.extension[0].valueTime '24:00:00' is not a valid FHIR time (hh:mm:ss[.fff])."
+    );
+    assert_eq!(
+        diagnostics("valueOid", json!("1.2.3")),
+        "Practitioner.extension[0].valueOid '1.2.3' is not a valid FHIR oid (urn:oid: followed by a dotted OID such as 2.16.840.1)."
+    );
+    assert_eq!(
+        diagnostics("valuePositiveInt", json!(0)),
+        "Practitioner.extension[0].valuePositiveInt '0' is not a valid FHIR positiveInt (a whole number from 1 to 2147483647)."
+    );
+    assert_eq!(
+        diagnostics("valueCode", json!("")),
+        "Practitioner.extension[0].valueCode is an empty string; FHIR does not allow empty values (ele-1)."
+    );
+    // A wrong JSON type is a parse error naming the element, as before.
+    assert_eq!(
+        check(&with_value("valueDate", json!(1977))),
+        error(
+            IssueCode::CantParseContent,
+            "Practitioner.extension[0].valueDate"
+        )
+    );
+}
+
+/// Elements no hand-written check covered: their types check them now.
+#[test]
+fn elements_checked_by_their_type() {
+    let bad_uri = "https://x y";
+    for (key, value, at) in [
+        (
+            "implicitRules",
+            json!(bad_uri),
+            "Practitioner.implicitRules",
+        ),
+        ("language", json!("en  GB"), "Practitioner.language"),
+        ("id", json!("SP 1"), "Practitioner.id"),
+        (
+            "meta",
+            json!({"source": bad_uri}),
+            "Practitioner.meta.source",
+        ),
+        (
+            "meta",
+            json!({"profile": ["https://ok", bad_uri]}),
+            "Practitioner.meta.profile[1]",
+        ),
+        (
+            "meta",
+            json!({"versionId": "v 1"}),
+            "Practitioner.meta.versionId",
+        ),
+        (
+            "meta",
+            json!({"lastUpdated": "2024-01-01"}),
+            "Practitioner.meta.lastUpdated",
+        ),
+        (
+            "photo",
+            json!([{"contentType": "image/png", "language": " en"}]),
+            "Practitioner.photo[0].language",
+        ),
+        (
+            "photo",
+            json!([{"contentType": "image/png", "url": "a b"}]),
+            "Practitioner.photo[0].url",
+        ),
+        (
+            "photo",
+            json!([{"contentType": "image/png", "data": "abc"}]),
+            "Practitioner.photo[0].data",
+        ),
+        (
+            "photo",
+            json!([{"contentType": "image/png", "url": "https://x", "size": 0, "creation": "2020-02-30"}]),
+            "Practitioner.photo[0].creation",
+        ),
+        (
+            "telecom",
+            json!([{"system": "phone", "value": "1", "use": "work", "rank": 0}]),
+            "Practitioner.telecom[0].rank",
+        ),
+        (
+            "address",
+            json!([{"use": "office", "city": "Leeds"}]),
+            "Practitioner.address[0].use",
+        ),
+        (
+            "identifier",
+            json!([{"system": "https://fhir.hl7.org.uk/Id/gmc-number", "value": "C2134567", "use": "main"}]),
+            "Practitioner.identifier[0].use",
+        ),
+    ] {
+        assert_eq!(
+            check(&with(practitioner(), key, value.clone())),
+            vec![(
+                Severity::Error,
+                IssueCode::InvalidFormat.as_str(),
+                vec![at.to_owned()]
+            )],
+            "{key} {value}"
+        );
+    }
+    // The same types on the other resources.
+    assert_eq!(
+        check(&json!({"resourceType": "Location", "implicitRules": "a b", "status": "open"})),
+        vec![
+            (
+                Severity::Error,
+                "MSG_INVALID_FORMAT",
+                vec!["Location.implicitRules".to_owned()]
+            ),
+            (
+                Severity::Error,
+                "MSG_INVALID_FORMAT",
+                vec!["Location.status".to_owned()]
+            ),
+        ]
+    );
+    assert_eq!(
+        check(
+            &json!({"resourceType": "Bundle", "type": "searchset", "implicitRules": "a b", "timestamp": "2024-01-01"})
+        ),
+        vec![
+            (
+                Severity::Error,
+                "MSG_INVALID_FORMAT",
+                vec!["Bundle.implicitRules".to_owned()]
+            ),
+            (
+                Severity::Error,
+                "MSG_INVALID_FORMAT",
+                vec!["Bundle.timestamp".to_owned()]
+            ),
+        ]
+    );
+}
+
+fn with_period(start: &str, end: &str) -> Value {
+    with(
+        practitioner(),
+        "qualification",
+        json!([{"code": {"text": "FRCS"}, "period": {"start": start, "end": end}}]),
+    )
+}
+
+#[test]
+fn per_1_a_period_does_not_end_before_it_starts() {
+    let at = "Practitioner.qualification[0].period";
+    for (start, end) in [
+        ("2011-01-01T00:00:00Z", "2012-01-01T00:00:00Z"),
+        ("2011-01-01T00:00:00Z", "2011-01-01T00:00:00Z"),
+        // Partial dates are ranges: these overlap, so neither is after the other.
+        ("2011", "2011-06"),
+        ("2011-06", "2011"),
+        ("2011-06-15", "2011-06"),
+        ("2011-06-15T10:00:00Z", "2011-06-15"),
+        // Zones: 10:00+02:00 is 08:00Z.
+        ("2011-01-01T10:00:00+02:00", "2011-01-01T09:00:00Z"),
+        ("2011-01-01T00:00:00.5Z", "2011-01-01T00:00:00.50Z"),
+    ] {
+        assert_eq!(check(&with_period(start, end)), vec![], "{start} {end}");
+    }
+    for (start, end) in [
+        ("2012-01-01T00:00:00Z", "2011-01-01T00:00:00Z"),
+        ("2012", "2011-12-31T23:59:59Z"),
+        ("2011-07", "2011-06-30"),
+        ("2011-06-16", "2011-06-15T23:59:59.999Z"),
+        // 10:00-02:00 is 12:00Z, after 11:00Z.
+        ("2011-01-01T10:00:00-02:00", "2011-01-01T11:00:00Z"),
+        ("2011-01-01T00:00:00.6Z", "2011-01-01T00:00:00.5Z"),
+    ] {
+        assert_eq!(
+            check(&with_period(start, end)),
+            error(IssueCode::InvalidFormat, at),
+            "{start} {end}"
+        );
+    }
+    assert_eq!(
+        validate_resource(&with_period("2012", "2011").to_string()).issues[0].diagnostics,
+        "per-1: Practitioner.qualification[0].period starts '2012' after it ends '2011'; a period's start is not after its end."
+    );
+    // A bad format is its type's issue, not per-1's.
+    assert_eq!(
+        check(&with_period("2012-13", "2011")),
+        error(
+            IssueCode::InvalidFormat,
+            "Practitioner.qualification[0].period.start"
+        )
+    );
+}
+
+#[test]
+fn ele_1_every_element_has_a_value_or_children() {
+    assert_eq!(
+        check(&with(
+            practitioner(),
+            "name",
+            json!([{"use": "official", "family": "A"}, {}])
+        )),
+        error(IssueCode::ParamEmpty, "Practitioner.name[1]")
+    );
+    assert_eq!(
+        check(&with(practitioner(), "meta", json!({}))),
+        error(IssueCode::ParamEmpty, "Practitioner.meta")
+    );
+    assert_eq!(
+        validate_resource(&with(practitioner(), "meta", json!({})).to_string()).issues[0]
+            .diagnostics,
+        "Practitioner.meta is an empty object; ele-1: every element has a value or children."
+    );
+    // An element outside the model counts as a child.
+    assert_eq!(
+        check(&with(
+            practitioner(),
+            "meta",
+            json!({"_source": {"id": "s"}})
+        )),
+        vec![]
+    );
+}
+
+#[test]
+fn datatype_invariants() {
+    // att-1
+    assert_eq!(
+        check(&with(
+            practitioner(),
+            "photo",
+            json!([{"data": "aGVsbG8="}])
+        )),
+        error(
+            IssueCode::MissingMandatoryParam,
+            "Practitioner.photo[0].contentType"
+        )
+    );
+    assert_eq!(
+        check(&with(
+            practitioner(),
+            "photo",
+            json!([{"data": "aGVsbG8=", "contentType": "image/png"}])
+        )),
+        vec![]
+    );
+    // qty-3
+    assert_eq!(
+        check(&with_value(
+            "valueQuantity",
+            json!({"value": 1.50, "code": "mg"})
+        )),
+        error(
+            IssueCode::MissingMandatoryParam,
+            "Practitioner.extension[0].valueQuantity.system"
+        )
+    );
+    assert_eq!(
+        check(&with_value(
+            "valueQuantity",
+            json!({"value": 1.50, "system": "http://unitsofmeasure.org", "code": "mg", "comparator": "<"})
+        )),
+        vec![]
+    );
+    assert_eq!(
+        check(&with_value(
+            "valueQuantity",
+            json!({"value": 1, "comparator": "~"})
+        )),
+        error(
+            IssueCode::InvalidFormat,
+            "Practitioner.extension[0].valueQuantity.comparator"
+        )
+    );
+    // ref-1: a local reference names a contained resource.
+    let issuer = |contained: Option<Value>| {
+        let mut p = with(
+            practitioner(),
+            "qualification",
+            json!([{"code": {"text": "FRCS"}, "issuer": {"reference": "#org1"}}]),
+        );
+        if let Some(contained) = contained {
+            p["contained"] = contained;
+        }
+        p
+    };
+    assert_eq!(
+        check(&issuer(None)),
+        error(
+            IssueCode::ReferenceIdNotFound,
+            "Practitioner.qualification[0].issuer.reference"
+        )
+    );
+    assert_eq!(
+        check(&issuer(Some(
+            json!([{"resourceType": "Organization", "id": "org2"}])
+        ))),
+        error(
+            IssueCode::ReferenceIdNotFound,
+            "Practitioner.qualification[0].issuer.reference"
+        )
+    );
+    assert_eq!(
+        check(&issuer(Some(
+            json!([{"resourceType": "Organization", "id": "org1", "name": "RCS"}])
+        ))),
+        vec![]
+    );
+    // Narrative: status 1..1 and bound, div 1..1, one XHTML div (txt-1) with content (txt-2).
+    for (text, expected) in [
+        (
+            json!({"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Dr A</div>"}),
+            vec![],
+        ),
+        (
+            json!({"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\"> <p> </p></div>"}),
+            error(IssueCode::InvalidFormat, "Practitioner.text.div"),
+        ),
+        (
+            json!({"status": "generated", "div": "Dr A"}),
+            error(IssueCode::InvalidFormat, "Practitioner.text.div"),
+        ),
+        (
+            json!({"status": "made-up", "div": "<div>Dr A</div>"}),
+            error(IssueCode::InvalidFormat, "Practitioner.text.status"),
+        ),
+        (
+            json!({"div": "<div>Dr A</div>"}),
+            error(IssueCode::MissingMandatoryParam, "Practitioner.text.status"),
+        ),
+        (
+            json!({"status": "empty"}),
+            error(IssueCode::MissingMandatoryParam, "Practitioner.text.div"),
+        ),
+    ] {
+        assert_eq!(
+            check(&with(practitioner(), "text", text.clone())),
+            expected,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn resource_invariants_and_cardinalities() {
+    // org-1
+    assert_eq!(
+        check(&json!({"resourceType": "Organization", "active": true})),
+        error(IssueCode::MissingMandatoryParam, "Organization.name")
+    );
+    assert_eq!(
+        check(&json!({"resourceType": "Organization", "name": "Aviva"})),
+        vec![]
+    );
+    // bdl-1: total only in a searchset or history.
+    assert_eq!(
+        check(&json!({"resourceType": "Bundle", "type": "collection", "total": 1})),
+        error(IssueCode::InvalidFormat, "Bundle.total")
+    );
+    assert_eq!(
+        check(&json!({"resourceType": "Bundle", "type": "searchset", "total": 0})),
+        vec![]
+    );
+    // inv-1 (Parameters) and name 1..1.
+    assert_eq!(
+        check(
+            &json!({"resourceType": "Parameters", "parameter": [{"name": "a", "valueString": "x", "part": [{"name": "b", "valueBoolean": true}]}, {"valueString": "y"}]})
+        ),
+        vec![
+            (
+                Severity::Error,
+                "MSG_INVALID_FORMAT",
+                vec!["Parameters.parameter[0]".to_owned()]
+            ),
+            (
+                Severity::Error,
+                "MSG_MISSING_MANDATORY_PARAM",
+                vec!["Parameters.parameter[1].name".to_owned()]
+            ),
+        ]
+    );
+    // Declared cardinalities, with their diagnostic.
+    assert_eq!(
+        check(&json!({"resourceType": "OperationOutcome"})),
+        error(IssueCode::MissingMandatoryParam, "OperationOutcome.issue")
+    );
+    let outcome = validate_resource(
+        r#"{"resourceType":"OperationOutcome","issue":[{"code":"invalid","expression":[]}]}"#,
+    );
+    assert_eq!(
+        summary(&outcome),
+        error(
+            IssueCode::MissingMandatoryParam,
+            "OperationOutcome.issue[0].severity"
+        )
+    );
+    assert_eq!(
+        outcome.issues[0].diagnostics,
+        "OperationOutcome.issue[0].severity is missing; it is required (cardinality 1..1 in FHIR R4)."
+    );
+    assert_eq!(
+        check(&json!({"resourceType": "Person", "link": [{"assurance": "level5"}]})),
+        vec![
+            (
+                Severity::Error,
+                "MSG_MISSING_MANDATORY_PARAM",
+                vec!["Person.link[0].target".to_owned()]
+            ),
+            (
+                Severity::Error,
+                "MSG_INVALID_FORMAT",
+                vec!["Person.link[0].assurance".to_owned()]
+            ),
+        ]
+    );
+    assert_eq!(
+        check(
+            &json!({"resourceType": "ValueSet", "status": "active", "expansion": {"contains": [{"code": "A"}]}})
+        ),
+        error(
+            IssueCode::MissingMandatoryParam,
+            "ValueSet.expansion.timestamp"
+        )
+    );
+    assert_eq!(
+        check(
+            &json!({"resourceType": "Contract", "term": [{"offer": {"text": "Prices"}}, {"text": "no offer"}]})
+        ),
+        error(IssueCode::MissingMandatoryParam, "Contract.term[1].offer")
+    );
+}
+
+/// The parse benchmark's bundle (`bench/make_bundle.mjs`, telecoms with `use`): every
+/// practitioner validates with no error, so the benchmark measures the success path.
+#[test]
+fn the_benchmark_bundle_validates_clean() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/practitioners-test-200.json");
+    let status = std::process::Command::new("node")
+        .args(["bench/make_bundle.mjs", "--count", "200", "--out"])
+        .arg(&path)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status();
+    let Ok(status) = status else {
+        panic!("node is needed to generate the benchmark bundle");
+    };
+    assert!(status.success());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let outcome = validate_resource(&text);
+    assert_eq!(outcome.issues, vec![], "{outcome}");
+    let entries = serde_json::from_str::<Value>(&text).unwrap()["entry"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(entries, Some(200));
+}

@@ -665,8 +665,8 @@ impl PractitionerSpec {
             "identifier": identifiers,
             "name": [{"use": "official", "family": self.family, "given": self.given, "prefix": [self.prefix]}],
             "telecom": [
-                {"id": "phone", "system": "phone", "value": "020 7946 0000"},
-                {"id": "email", "system": "email", "value": email}
+                {"id": "phone", "system": "phone", "use": "work", "value": "020 7946 0000"},
+                {"id": "email", "system": "email", "use": "work", "value": email}
             ],
             "address": [{"type": "postal", "line": ["Consulting Rooms"], "city": self.town, "postalCode": self.postcode}],
             "gender": self.gender,
