@@ -106,3 +106,105 @@ fn resource_type_may_come_last() {
         r#"{"resourceType":"Practitioner","id":"SP1","gender":"male"}"#
     );
 }
+
+/// Any string round-trips through every string primitive exactly, on its own and in a
+/// resource (written in the model's element order, which parse_resource keeps): a bad format is kept for validation to report,
+/// never changed or dropped.
+mod primitives_are_lossless {
+    use practice_fhir::model::{
+        Base64Binary, Canonical, Code, Date, DateTime, Id, Instant, Integer, Markdown, Oid,
+        PositiveInt, Time, UnsignedInt, Uri, Url, Uuid,
+    };
+    use practice_fhir::parse_resource;
+    use proptest::prelude::*;
+
+    /// serde: the primitive writes the same JSON string a `String` does, and reads it back.
+    fn same_as_string<T>(text: &str)
+    where
+        T: serde::Serialize
+            + serde::de::DeserializeOwned
+            + From<String>
+            + PartialEq
+            + std::fmt::Debug,
+    {
+        let value = T::from(text.to_owned());
+        let written = serde_json::to_string(&value).unwrap();
+        assert_eq!(written, serde_json::to_string(text).unwrap());
+        assert_eq!(serde_json::from_str::<T>(&written).unwrap(), value);
+    }
+
+    const KEYS: [&str; 14] = [
+        "valueCode",
+        "valueId",
+        "valueUri",
+        "valueUrl",
+        "valueCanonical",
+        "valueOid",
+        "valueUuid",
+        "valueMarkdown",
+        "valueBase64Binary",
+        "valueDate",
+        "valueDateTime",
+        "valueInstant",
+        "valueTime",
+        "valueString",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_string(text in any::<String>(), key in 0..KEYS.len()) {
+            same_as_string::<Code>(&text);
+            same_as_string::<Id>(&text);
+            same_as_string::<Uri>(&text);
+            same_as_string::<Url>(&text);
+            same_as_string::<Canonical>(&text);
+            same_as_string::<Oid>(&text);
+            same_as_string::<Uuid>(&text);
+            same_as_string::<Markdown>(&text);
+            same_as_string::<Base64Binary>(&text);
+            same_as_string::<Date>(&text);
+            same_as_string::<DateTime>(&text);
+            same_as_string::<Instant>(&text);
+            same_as_string::<Time>(&text);
+            let json = serde_json::json!({
+                "resourceType": "Practitioner",
+                "id": text,
+                "meta": {"lastUpdated": text, "source": text, "profile": [text]},
+                "extension": [{"url": text, KEYS[key]: text}],
+                "birthDate": text,
+            })
+            .to_string();
+            prop_assert_eq!(parse_resource(&json).unwrap(), json);
+        }
+
+        #[test]
+        fn date_like_strings(text in "[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?") {
+            same_as_string::<Date>(&text);
+            same_as_string::<DateTime>(&text);
+            same_as_string::<Instant>(&text);
+            let json = serde_json::json!({
+                "resourceType": "Practitioner",
+                "birthDate": text,
+                "qualification": [{"code": {"text": "X"}, "period": {"start": text, "end": text}}],
+            })
+            .to_string();
+            prop_assert_eq!(parse_resource(&json).unwrap(), json);
+        }
+
+        #[test]
+        fn any_integer(unsigned in any::<u64>(), signed in any::<i64>()) {
+            let json = serde_json::json!({"resourceType": "Practitioner", "extension": [
+                {"url": "u", "valuePositiveInt": unsigned},
+                {"url": "u", "valueUnsignedInt": unsigned},
+                {"url": "u", "valueInteger": signed},
+            ], "telecom": [{"rank": unsigned}]})
+            .to_string();
+            prop_assert_eq!(parse_resource(&json).unwrap(), json);
+            prop_assert_eq!(serde_json::to_string(&PositiveInt(unsigned)).unwrap(), unsigned.to_string());
+            prop_assert_eq!(serde_json::to_string(&UnsignedInt(unsigned)).unwrap(), unsigned.to_string());
+            prop_assert_eq!(serde_json::to_string(&Integer(signed)).unwrap(), signed.to_string());
+        }
+    }
+}
