@@ -123,39 +123,15 @@ impl<'de> Visitor<'de> for BundleVisitor {
         f.write_str("a Bundle")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Issue>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<Issue>, A::Error> {
         let root = validation::Path::root("Bundle");
         let entry_path = root.field("entry");
         let mut entry_issues = Vec::new();
-        let mut entries: Option<usize> = None;
-        let mut rest = serde_json::Map::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            match key.as_str() {
-                "resourceType" => {
-                    let found = map.next_value::<Key<'de>>()?;
-                    if found.as_str() != "Bundle" {
-                        return Err(de::Error::custom("resourceType changed"));
-                    }
-                }
-                "entry" => {
-                    if entries.is_some() {
-                        return Err(de::Error::duplicate_field("entry"));
-                    }
-                    entries = Some(map.next_value_seed(EntrySeq {
-                        path: &entry_path,
-                        issues: &mut entry_issues,
-                    })?);
-                }
-                other => {
-                    if rest.contains_key(other) && Bundle::FIELDS.contains(&other) {
-                        return Err(de::Error::custom("duplicate field"));
-                    }
-                    let value = map.next_value::<serde_json::Value>()?;
-                    rest.insert(other.to_owned(), value);
-                }
-            }
-        }
-        let bundle = bundle_from_rest(&rest).map_err(de::Error::custom)?;
+        let seed = EntrySeq {
+            path: &entry_path,
+            issues: &mut entry_issues,
+        };
+        let (bundle, entries) = read_bundle(map, seed)?;
         // The typed path's order: the elements (entry is the last modelled one), then the rules.
         let mut issues = Vec::new();
         bundle.validate_fields(&root, &mut issues);
@@ -198,6 +174,42 @@ impl<'de> Visitor<'de> for EntrySeq<'_, '_> {
         }
         Ok(count)
     }
+}
+
+/// Reads a Bundle object: its `entry` array through `seed` (entry by entry), every other
+/// element into a [`Bundle`].
+fn read_bundle<'de, A: MapAccess<'de>, S: de::DeserializeSeed<'de>>(
+    mut map: A,
+    seed: S,
+) -> Result<(Bundle, Option<S::Value>), A::Error> {
+    let mut seed = Some(seed);
+    let mut entries = None;
+    let mut rest = serde_json::Map::new();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        match key.as_str() {
+            "resourceType" => {
+                let found = map.next_value::<Key<'de>>()?;
+                if found.as_str() != "Bundle" {
+                    return Err(de::Error::custom("resourceType changed"));
+                }
+            }
+            "entry" => {
+                let Some(seed) = seed.take() else {
+                    return Err(de::Error::duplicate_field("entry"));
+                };
+                entries = Some(map.next_value_seed(seed)?);
+            }
+            other => {
+                if rest.contains_key(other) && Bundle::FIELDS.contains(&other) {
+                    return Err(de::Error::custom("duplicate field"));
+                }
+                let value = map.next_value::<serde_json::Value>()?;
+                rest.insert(other.to_owned(), value);
+            }
+        }
+    }
+    let bundle = bundle_from_rest(&rest).map_err(de::Error::custom)?;
+    Ok((bundle, entries))
 }
 
 /// The Bundle's elements other than `entry`, read through the `&str` deserializer (written
@@ -594,33 +606,8 @@ impl<'de> Visitor<'de> for BundleWriter {
         f.write_str("a Bundle")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut entries: Option<String> = None;
-        let mut rest = serde_json::Map::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            match key.as_str() {
-                "resourceType" => {
-                    let found = map.next_value::<Key<'de>>()?;
-                    if found.as_str() != "Bundle" {
-                        return Err(de::Error::custom("resourceType changed"));
-                    }
-                }
-                "entry" => {
-                    if entries.is_some() {
-                        return Err(de::Error::duplicate_field("entry"));
-                    }
-                    entries = Some(map.next_value_seed(EntryWriter)?);
-                }
-                other => {
-                    if rest.contains_key(other) && Bundle::FIELDS.contains(&other) {
-                        return Err(de::Error::custom("duplicate field"));
-                    }
-                    let value = map.next_value::<serde_json::Value>()?;
-                    rest.insert(other.to_owned(), value);
-                }
-            }
-        }
-        let mut bundle = bundle_from_rest(&rest).map_err(de::Error::custom)?;
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let (mut bundle, entries) = read_bundle(map, EntryWriter)?;
         // `entry` is the last modelled element: write the modelled ones, then the entries,
         // then the unknown elements, as the typed writer does.
         let extra = std::mem::take(&mut bundle.extra);

@@ -162,30 +162,30 @@ pub fn is_date(s: &str) -> bool {
     date_part(s.as_bytes()).is_some()
 }
 
-/// `hh:mm:ss(.f+)?` followed by `Z` or `(+|-)hh:mm`; `tz_required` for dateTime and instant.
-fn time_and_zone(s: &[u8]) -> bool {
-    let (Some(h), Some(m), Some(sec)) = (
-        s.get(0..2).and_then(digits),
-        s.get(3..5).and_then(digits),
-        s.get(6..8).and_then(digits),
-    ) else {
-        return false;
-    };
+/// Reads `hh:mm:ss(.f+)?` (real hours, minutes and seconds, a leap second allowed) and
+/// returns what follows it.
+fn clock(s: &[u8]) -> Option<&[u8]> {
+    let (h, m, sec) = (
+        s.get(0..2).and_then(digits)?,
+        s.get(3..5).and_then(digits)?,
+        s.get(6..8).and_then(digits)?,
+    );
     if s.get(2) != Some(&b':') || s.get(5) != Some(&b':') || h > 23 || m > 59 || sec > 60 {
-        return false;
+        return None;
     }
-    let mut rest = s.get(8..).unwrap_or_default();
-    if rest.first() == Some(&b'.') {
-        let frac = rest.get(1..).unwrap_or_default();
-        let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
-        }
-        rest = frac.get(n..).unwrap_or_default();
-    }
-    match rest {
-        [b'Z'] => true,
-        [sign, h1, h2, b':', m1, m2] if *sign == b'+' || *sign == b'-' => {
+    let rest = s.get(8..).unwrap_or_default();
+    let Some(frac) = rest.strip_prefix(b".") else {
+        return Some(rest);
+    };
+    let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
+    (n > 0).then(|| frac.get(n..).unwrap_or_default())
+}
+
+/// `hh:mm:ss(.f+)?` followed by `Z` or `(+|-)hh:mm`, as dateTime and instant write times.
+fn time_and_zone(s: &[u8]) -> bool {
+    match clock(s) {
+        Some([b'Z']) => true,
+        Some([sign, h1, h2, b':', m1, m2]) if *sign == b'+' || *sign == b'-' => {
             let (Some(th), Some(tm)) = (digits(&[*h1, *h2]), digits(&[*m1, *m2])) else {
                 return false;
             };
@@ -214,22 +214,7 @@ pub fn is_instant(s: &str) -> bool {
 
 /// FHIR `time`: `hh:mm:ss(.f+)?`, no zone.
 pub fn is_time(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let (Some(h), Some(m), Some(sec)) = (
-        bytes.get(0..2).and_then(digits),
-        bytes.get(3..5).and_then(digits),
-        bytes.get(6..8).and_then(digits),
-    ) else {
-        return false;
-    };
-    if bytes.get(2) != Some(&b':') || bytes.get(5) != Some(&b':') || h > 23 || m > 59 || sec > 60 {
-        return false;
-    }
-    match bytes.get(8..).unwrap_or_default() {
-        [] => true,
-        [b'.', frac @ ..] => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
-        _ => false,
-    }
+    clock(s.as_bytes()).is_some_and(<[u8]>::is_empty)
 }
 
 /// FHIR `oid`: `urn:oid:[0-2](\.(0|[1-9][0-9]*))+`.

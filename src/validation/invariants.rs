@@ -3,7 +3,7 @@
 //! from the model's field types and markers; see `fhir_type!`).
 
 use super::formats::{self, date_time_range};
-use super::{quote, report_invariant, uk_core, Path, Validate};
+use super::{push_error, quote, report_invariant, uk_core, Path, Validate};
 use crate::model::{
     Address, Attachment, Bundle, BundleEntry, BundleEntryRequest, BundleEntryResponse,
     BundleEntrySearch, BundleLink, ChoiceValue, CodeableConcept, Coding, ContactPoint, Contract,
@@ -77,18 +77,33 @@ impl Validate for Resource {
     }
 }
 
+/// `key`: an element with its `has` element present needs its `needs` element too.
+fn needs(
+    present: (bool, bool),
+    names: (&str, &str),
+    key: &str,
+    why: &str,
+    path: &Path<'_>,
+    issues: &mut Vec<Issue>,
+) {
+    let ((has, needed), (has_name, needed_name)) = (present, names);
+    if has && !needed {
+        report_invariant(
+            IssueCode::MissingMandatoryParam,
+            &path.field(needed_name),
+            key,
+            format_args!("{path} has a {has_name} but no {needed_name}; {why}."),
+            issues,
+        );
+    }
+}
+
 /// `cpt-2`: a contact point with a value needs a system.
 impl Invariants for ContactPoint {
     fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        if self.value.is_some() && self.system.is_none() {
-            report_invariant(
-                IssueCode::MissingMandatoryParam,
-                &path.field("system"),
-                "cpt-2",
-                format_args!("{path} has a value but no system; a contact point with a value needs a system."),
-                issues,
-            );
-        }
+        let present = (self.value.is_some(), self.system.is_some());
+        let why = "a contact point with a value needs a system";
+        needs(present, ("value", "system"), "cpt-2", why, path, issues);
     }
 }
 
@@ -157,30 +172,18 @@ impl Invariants for Reference {
 /// `att-1`: an attachment with data needs a contentType.
 impl Invariants for Attachment {
     fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        if self.data.is_some() && self.content_type.is_none() {
-            report_invariant(
-                IssueCode::MissingMandatoryParam,
-                &path.field("contentType"),
-                "att-1",
-                format_args!("{path} has data but no contentType; an attachment with data needs a contentType."),
-                issues,
-            );
-        }
+        let present = (self.data.is_some(), self.content_type.is_some());
+        let why = "an attachment with data needs a contentType";
+        needs(present, ("data", "contentType"), "att-1", why, path, issues);
     }
 }
 
 /// `qty-3`: a quantity with a unit code needs the code's system.
 impl Invariants for Quantity {
     fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        if self.code.is_some() && self.system.is_none() {
-            report_invariant(
-                IssueCode::MissingMandatoryParam,
-                &path.field("system"),
-                "qty-3",
-                format_args!("{path} has a code but no system; a coded unit needs its system."),
-                issues,
-            );
-        }
+        let present = (self.code.is_some(), self.system.is_some());
+        let why = "a coded unit needs its system";
+        needs(present, ("code", "system"), "qty-3", why, path, issues);
     }
 }
 
@@ -190,16 +193,11 @@ impl Invariants for Money {
         if let Some(currency) = self.currency.as_deref() {
             if !currency.is_empty() && !formats::is_currency(currency) {
                 let at = path.field("currency");
-                issues.push(
-                    Issue::error(
-                        IssueCode::InvalidFormat,
-                        format!(
-                            "{at} {} is not an ISO 4217 currency code (three upper-case letters such as GBP).",
-                            quote(currency)
-                        ),
-                    )
-                    .at(at.to_string()),
+                let message = format!(
+                    "{at} {} is not an ISO 4217 currency code (three upper-case letters such as GBP).",
+                    quote(currency)
                 );
+                push_error(issues, IssueCode::InvalidFormat, &at, message);
             }
         }
     }
@@ -277,13 +275,8 @@ impl Invariants for Extension {
         }
         for key in self.extra.keys().filter(|k| ChoiceValue::is_choice_key(k)) {
             let p = path.field(key);
-            issues.push(
-                Issue::error(
-                    IssueCode::InvalidFormat,
-                    format!("{p}: an extension has at most one value[x]."),
-                )
-                .at(p.to_string()),
-            );
+            let message = format!("{p}: an extension has at most one value[x].");
+            push_error(issues, IssueCode::InvalidFormat, &p, message);
         }
     }
 }
@@ -336,16 +329,11 @@ fn check_coordinate(
         .to_decimal()
         .is_some_and(|d| d >= -limit && d <= limit);
     if !in_range {
-        issues.push(
-            Issue::error(
-                IssueCode::InvalidFormat,
-                format!(
-                    "{path} {} is outside [-{limit}, {limit}] degrees.",
-                    value.as_str()
-                ),
-            )
-            .at(path.to_string()),
+        let message = format!(
+            "{path} {} is outside [-{limit}, {limit}] degrees.",
+            value.as_str()
         );
+        push_error(issues, IssueCode::InvalidFormat, path, message);
     }
 }
 

@@ -32,13 +32,18 @@ pub fn validate(resource: &Resource) -> Vec<Issue> {
 
 /// An empty value: FHIR has no empty strings or arrays (`ele-1`, and JSON's own rule).
 fn report_empty(what: &str, path: &Path<'_>, issues: &mut Vec<Issue>) {
-    issues.push(
-        Issue::error(
-            IssueCode::ParamEmpty,
-            format!("{path} is an empty {what}; FHIR does not allow empty values (ele-1)."),
-        )
-        .at(path.to_string()),
-    );
+    let message = format!("{path} is an empty {what}; FHIR does not allow empty values (ele-1).");
+    push_error(issues, IssueCode::ParamEmpty, path, message);
+}
+
+/// Appends an error about the element at `path`.
+pub(crate) fn push_error(
+    issues: &mut Vec<Issue>,
+    code: IssueCode,
+    path: &Path<'_>,
+    message: String,
+) {
+    issues.push(Issue::error(code, message).at(path.to_string()));
 }
 
 /// FHIR `string`: any text but the empty one.
@@ -102,13 +107,8 @@ pub(crate) fn require<T>(value: Option<&T>, path: &Path<'_>, why: &str, issues: 
 }
 
 fn report_missing(path: &Path<'_>, why: &str, issues: &mut Vec<Issue>) {
-    issues.push(
-        Issue::error(
-            IssueCode::MissingMandatoryParam,
-            format!("{path} is missing; it is required ({why})."),
-        )
-        .at(path.to_string()),
-    );
+    let message = format!("{path} is missing; it is required ({why}).");
+    push_error(issues, IssueCode::MissingMandatoryParam, path, message);
 }
 
 /// An absent element declared with a lower cardinality of `min` (the model's `[1..1]`).
@@ -132,18 +132,13 @@ pub fn check_binding(
     issues: &mut Vec<Issue>,
 ) {
     if !code.is_empty() && !binding.contains(code) {
-        issues.push(
-            Issue::error(
-                IssueCode::InvalidFormat,
-                format!(
-                    "{path} {} is not a {} code (one of: {}).",
-                    quote(code),
-                    binding.name,
-                    binding.codes.join(", ")
-                ),
-            )
-            .at(path.to_string()),
+        let message = format!(
+            "{path} {} is not a {} code (one of: {}).",
+            quote(code),
+            binding.name,
+            binding.codes.join(", ")
         );
+        push_error(issues, IssueCode::InvalidFormat, path, message);
     }
 }
 
@@ -160,30 +155,21 @@ pub fn check_primitive<P: Primitive>(text: &str, path: &Path<'_>, issues: &mut V
 /// Reports a primitive whose value does not match its FHIR type.
 #[doc(hidden)]
 pub fn report_format<P: Primitive>(text: &str, path: &Path<'_>, issues: &mut Vec<Issue>) {
-    issues.push(
-        Issue::error(
-            IssueCode::InvalidFormat,
-            format!(
-                "{path} {} is not a valid FHIR {} ({}).",
-                quote(text),
-                P::TYPE_NAME,
-                P::SHAPE
-            ),
-        )
-        .at(path.to_string()),
+    let message = format!(
+        "{path} {} is not a valid FHIR {} ({}).",
+        quote(text),
+        P::TYPE_NAME,
+        P::SHAPE
     );
+    push_error(issues, IssueCode::InvalidFormat, path, message);
 }
 
 /// An element with neither a value nor children (`{}`).
 #[doc(hidden)]
 pub fn report_empty_element(path: &Path<'_>, issues: &mut Vec<Issue>) {
-    issues.push(
-        Issue::error(
-            IssueCode::ParamEmpty,
-            format!("{path} is an empty object; ele-1: every element has a value or children."),
-        )
-        .at(path.to_string()),
-    );
+    let message =
+        format!("{path} is an empty object; ele-1: every element has a value or children.");
+    push_error(issues, IssueCode::ParamEmpty, path, message);
 }
 
 /// Reports a broken invariant of an element, naming its key.
@@ -194,5 +180,5 @@ pub(crate) fn report_invariant(
     message: std::fmt::Arguments<'_>,
     issues: &mut Vec<Issue>,
 ) {
-    issues.push(Issue::error(code, format!("{key}: {message}")).at(path.to_string()));
+    push_error(issues, code, path, format!("{key}: {message}"));
 }
