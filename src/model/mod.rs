@@ -36,11 +36,7 @@ macro_rules! fhir_type {
         $(#[$meta:meta])*
         pub struct $name:ident : DomainResource [$rt:literal] { $($body:tt)* }
     ) => {
-        fhir_type! { @build domain $(#[$meta])* $name [$rt] {
-            id: $crate::model::Id = "id",
-            meta: $crate::model::Meta = "meta",
-            implicit_rules: $crate::model::Uri = "implicitRules",
-            language: $crate::model::Code = "language",
+        fhir_type! { @resource domain $(#[$meta])* $name [$rt] {
             text: $crate::model::Narrative = "text",
             extension: Vec<$crate::model::Extension> = "extension",
             modifier_extension: Vec<$crate::model::Extension> = "modifierExtension",
@@ -51,21 +47,13 @@ macro_rules! fhir_type {
         $(#[$meta:meta])*
         pub struct $name:ident : Resource [$rt:literal] { $($body:tt)* }
     ) => {
-        fhir_type! { @build resource $(#[$meta])* $name [$rt] {
-            id: $crate::model::Id = "id",
-            meta: $crate::model::Meta = "meta",
-            implicit_rules: $crate::model::Uri = "implicitRules",
-            language: $crate::model::Code = "language",
-            $($body)*
-        } }
+        fhir_type! { @resource resource $(#[$meta])* $name [$rt] { $($body)* } }
     };
     (
         $(#[$meta:meta])*
         pub struct $name:ident : BackboneElement { $($body:tt)* } $(choice $choice:ident;)?
     ) => {
-        fhir_type! { @build element $(#[$meta])* $name {
-            id: String = "id",
-            extension: Vec<$crate::model::Extension> = "extension",
+        fhir_type! { @element $(#[$meta])* $name {
             modifier_extension: Vec<$crate::model::Extension> = "modifierExtension",
             $($body)*
         } $(choice $choice;)? }
@@ -74,6 +62,20 @@ macro_rules! fhir_type {
         $(#[$meta:meta])*
         pub struct $name:ident : Element { $($body:tt)* } $(choice $choice:ident;)?
     ) => {
+        fhir_type! { @element $(#[$meta])* $name { $($body)* } $(choice $choice;)? }
+    };
+    // The elements every resource starts with (`Resource`).
+    (@resource $kind:ident $(#[$meta:meta])* $name:ident [$rt:literal] { $($body:tt)* }) => {
+        fhir_type! { @build $kind $(#[$meta])* $name [$rt] {
+            id: $crate::model::Id = "id",
+            meta: $crate::model::Meta = "meta",
+            implicit_rules: $crate::model::Uri = "implicitRules",
+            language: $crate::model::Code = "language",
+            $($body)*
+        } }
+    };
+    // The elements every element starts with (`Element`).
+    (@element $(#[$meta:meta])* $name:ident { $($body:tt)* } $(choice $choice:ident;)?) => {
         fhir_type! { @build element $(#[$meta])* $name {
             id: String = "id",
             extension: Vec<$crate::model::Extension> = "extension",

@@ -98,13 +98,27 @@ fn needs(
     }
 }
 
-/// `cpt-2`: a contact point with a value needs a system.
-impl Invariants for ContactPoint {
-    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        let present = (self.value.is_some(), self.system.is_some());
-        let why = "a contact point with a value needs a system";
-        needs(present, ("value", "system"), "cpt-2", why, path, issues);
-    }
+/// Invariants of the form "an element with X needs Y", one line each.
+macro_rules! needs_rules {
+    ($( $ty:ty: $has:ident $has_json:literal => $needed:ident $needed_json:literal,
+        $key:literal, $why:literal; )*) => {$(
+        #[doc = concat!("`", $key, "`: ", $why, ".")]
+        impl Invariants for $ty {
+            fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
+                let present = (self.$has.is_some(), self.$needed.is_some());
+                needs(present, ($has_json, $needed_json), $key, $why, path, issues);
+            }
+        }
+    )*};
+}
+
+needs_rules! {
+    ContactPoint: value "value" => system "system",
+        "cpt-2", "a contact point with a value needs a system";
+    Attachment: data "data" => content_type "contentType",
+        "att-1", "an attachment with data needs a contentType";
+    Quantity: code "code" => system "system",
+        "qty-3", "a coded unit needs its system";
 }
 
 /// `per-1`: a Period's start is not after its end. Partial dates are ranges (`2011` is the
@@ -166,24 +180,6 @@ impl Invariants for Reference {
                 issues,
             );
         }
-    }
-}
-
-/// `att-1`: an attachment with data needs a contentType.
-impl Invariants for Attachment {
-    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        let present = (self.data.is_some(), self.content_type.is_some());
-        let why = "an attachment with data needs a contentType";
-        needs(present, ("data", "contentType"), "att-1", why, path, issues);
-    }
-}
-
-/// `qty-3`: a quantity with a unit code needs the code's system.
-impl Invariants for Quantity {
-    fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
-        let present = (self.code.is_some(), self.system.is_some());
-        let why = "a coded unit needs its system";
-        needs(present, ("code", "system"), "qty-3", why, path, issues);
     }
 }
 

@@ -106,7 +106,7 @@ pub(crate) fn require<T>(value: Option<&T>, path: &Path<'_>, why: &str, issues: 
     }
 }
 
-fn report_missing(path: &Path<'_>, why: &str, issues: &mut Vec<Issue>) {
+pub(crate) fn report_missing(path: &Path<'_>, why: &str, issues: &mut Vec<Issue>) {
     let message = format!("{path} is missing; it is required ({why}).");
     push_error(issues, IssueCode::MissingMandatoryParam, path, message);
 }

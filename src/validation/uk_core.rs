@@ -2,7 +2,7 @@
 //! constraint), `prac-sds-user`, and the profile's cardinalities (errors): name 1..*,
 //! identifier.system and .value, telecom.value and .use, qualification.code (also R4's).
 
-use super::{quote, require, Path};
+use super::{quote, report_missing, require, Path};
 use crate::model::Practitioner;
 use crate::outcome::{Issue, IssueCode};
 
@@ -73,6 +73,22 @@ const FORMAT_RULES: [FormatRule; 6] = [
     },
 ];
 
+/// Reports each absent element of `present` (whether present, name) of the `element` at
+/// `item`, all 1..1 in the profile.
+fn profile_requires(
+    item: &Path<'_>,
+    element: &str,
+    present: [(bool, &str); 2],
+    issues: &mut Vec<Issue>,
+) {
+    for (is_present, name) in present {
+        if !is_present {
+            let why = format!("UK Core Practitioner: {element}.{name} 1..1");
+            report_missing(&item.field(name), &why, issues);
+        }
+    }
+}
+
 /// Applies the UK Core Practitioner profile rules.
 pub fn validate_practitioner(
     practitioner: &Practitioner,
@@ -83,18 +99,11 @@ pub fn validate_practitioner(
     let identifier_path = path.field("identifier");
     for (i, identifier) in identifiers.iter().enumerate() {
         let item = identifier_path.index(i);
-        require(
-            identifier.system.as_ref(),
-            &item.field("system"),
-            "UK Core Practitioner: identifier.system 1..1",
-            issues,
-        );
-        require(
-            identifier.value.as_ref(),
-            &item.field("value"),
-            "UK Core Practitioner: identifier.value 1..1",
-            issues,
-        );
+        let present = [
+            (identifier.system.is_some(), "system"),
+            (identifier.value.is_some(), "value"),
+        ];
+        profile_requires(&item, "identifier", present, issues);
         let (Some(system), Some(value)) =
             (identifier.system.as_deref(), identifier.value.as_deref())
         else {
@@ -148,19 +157,11 @@ pub fn validate_practitioner(
     // 1..1. `name.use` is optional; its binding is checked by its type.
     let telecom_path = path.field("telecom");
     for (i, telecom) in practitioner.telecom.iter().flatten().enumerate() {
-        let item = telecom_path.index(i);
-        require(
-            telecom.value.as_ref(),
-            &item.field("value"),
-            "UK Core Practitioner: telecom.value 1..1",
-            issues,
-        );
-        require(
-            telecom.use_.as_ref(),
-            &item.field("use"),
-            "UK Core Practitioner: telecom.use 1..1",
-            issues,
-        );
+        let present = [
+            (telecom.value.is_some(), "value"),
+            (telecom.use_.is_some(), "use"),
+        ];
+        profile_requires(&telecom_path.index(i), "telecom", present, issues);
     }
     // qualification.code 1..1 is R4's own cardinality, declared in the model.
 }
