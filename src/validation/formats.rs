@@ -392,6 +392,39 @@ mod tests {
     }
 
     #[test]
+    fn date_time_ranges() {
+        const DAY: i128 = 86_400 * 1_000_000_000;
+        assert_eq!(date_time_range("1970"), Some((0, 365 * DAY - 1)));
+        assert_eq!(date_time_range("1970-02"), Some((31 * DAY, 59 * DAY - 1)));
+        assert_eq!(date_time_range("1972-02"), Some((761 * DAY, 790 * DAY - 1)));
+        assert_eq!(date_time_range("1970-01-02"), Some((DAY, 2 * DAY - 1)));
+        assert_eq!(date_time_range("1969-12"), Some((-31 * DAY, -1)));
+        let at = 3_600 * 1_000_000_000 + 500_000_000;
+        assert_eq!(
+            date_time_range("1970-01-01T02:00:00.5+01:00"),
+            Some((at, at))
+        );
+        assert_eq!(
+            date_time_range("1970-01-01T00:00:00.5-01:00"),
+            Some((at, at))
+        );
+        assert_eq!(date_time_range("1970-13"), None);
+        assert_eq!(date_time_range("x"), None);
+    }
+
+    #[test]
+    fn times_oids_uuids_base64() {
+        assert!(is_time("23:59:60.123"));
+        assert!(!is_time("23:59"));
+        assert!(is_oid("urn:oid:2.16.840.1.113883"));
+        assert!(!is_oid("urn:oid:2"));
+        assert!(is_uuid("urn:uuid:c757873d-ec9a-4326-a141-556f43239520"));
+        assert!(!is_uuid("urn:uuid:c757873d-ec9a-4326-a141-556f4323952"));
+        assert!(is_base64("aGVsbG8gd29ybGQ="));
+        assert!(!is_base64("aGVsbG8gd29ybGQ"));
+    }
+
+    #[test]
     fn codes_uris_ids() {
         assert!(is_code("00U"));
         assert!(is_code("All Others"));
