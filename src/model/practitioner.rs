@@ -100,6 +100,10 @@ pub struct InsurerEntry<'a> {
     pub recognition_status: Option<&'a Coding>,
 }
 
+fn child_str<'a>(group: &'a Extension, url: &str) -> Option<&'a str> {
+    group.child(url).and_then(Extension::value_str)
+}
+
 fn child_coding<'a>(group: &'a Extension, url: &str) -> Option<&'a Coding> {
     group
         .child(url)
@@ -146,12 +150,8 @@ impl Practitioner {
         self.extensions(healthcode::REGISTRATION_NUMBERS)
             .map(|group| RegistrationNumbers {
                 regulatory_body: child_coding(group, healthcode::REGULATORY_BODY),
-                regulator_reference: group
-                    .child(healthcode::REGULATOR_REFERENCE)
-                    .and_then(Extension::value_str),
-                registration_date: group
-                    .child(healthcode::REGISTRATION_DATE)
-                    .and_then(Extension::value_str),
+                regulator_reference: child_str(group, healthcode::REGULATOR_REFERENCE),
+                registration_date: child_str(group, healthcode::REGISTRATION_DATE),
             })
             .collect()
     }
@@ -161,9 +161,7 @@ impl Practitioner {
         self.extensions(healthcode::INSURERS)
             .map(|group| InsurerEntry {
                 insurer: child_coding(group, healthcode::INSURER),
-                insurer_provider_code: group
-                    .child(healthcode::INSURER_PROVIDER_CODE)
-                    .and_then(Extension::value_str),
+                insurer_provider_code: child_str(group, healthcode::INSURER_PROVIDER_CODE),
                 recognition_status: child_coding(group, healthcode::RECOGNITION_STATUS),
             })
             .collect()
