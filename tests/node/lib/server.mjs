@@ -66,13 +66,20 @@ export async function startWorker({ seed = true, vars = {}, persist: keep } = {}
     child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`wrangler dev exited ${code}:\n${output}`)); });
   });
   // "Ready" is printed before the first request can be served; wait until it answers.
+  // readyToServed: ms from "Ready" to that first answer (bench/cold-start.mjs).
+  const ready = performance.now();
+  let readyToServed = null;
   for (let i = 0; i < 100; i++) {
-    try { await fetch(`${origin}/metadata`); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    try {
+      await (await fetch(`${origin}/metadata`)).arrayBuffer();
+      readyToServed = performance.now() - ready;
+      break;
+    } catch { await new Promise((r) => setTimeout(r, 100)); }
   }
   const stop = async () => {
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
     await new Promise((r) => setTimeout(r, 300));
     if (!keep) rmSync(persist, { recursive: true, force: true });
   };
-  return { origin, stop, persist, log: () => output };
+  return { origin, stop, persist, log: () => output, readyToServed };
 }

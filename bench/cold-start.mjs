@@ -1,0 +1,110 @@
+// Cold start of the edge worker against the platform's 1-second startup limit (issue 14).
+//   1. The bundle `wrangler deploy --dry-run` produces: raw and gzip sizes.
+//   2. Script startup as Cloudflare measures it: `wrangler check startup` (workerd parses the
+//      script and instantiates the wasm under the CPU profiler); the profile's span.
+//   3. The wasm alone in V8 (Node): WebAssembly.compile and instantiate, median of 5.
+//   4. `wrangler dev` restarted 3 times: time from "Ready" to the first /metadata response,
+//      the first authenticated request, and a warm /metadata for comparison.
+// Usage: node bench/cold-start.mjs [--record]
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync, rmSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ROOT, startWorker, toolEnv } from '../tests/node/lib/server.mjs';
+import { token } from '../tests/node/lib/token.mjs';
+import { record } from './record.mjs';
+
+const RECORD = process.argv.includes('--record');
+const env = toolEnv();
+const wrangler = join(ROOT, 'node_modules/.bin/wrangler');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
+
+// 1. The bundle.
+const out = join(ROOT, 'target/cold-start/bundle');
+rmSync(out, { recursive: true, force: true });
+execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', out], { cwd: ROOT, env, stdio: 'pipe' });
+const files = readdirSync(out, { recursive: true }).map((f) => join(out, f)).filter((f) => statSync(f).isFile() && !f.endsWith('.map'));
+const raw = files.reduce((s, f) => s + statSync(f).size, 0);
+const gz = files.reduce((s, f) => s + gzipSync(readFileSync(f), { level: 9 }).length, 0);
+const wasmFile = files.find((f) => f.endsWith('.wasm'));
+console.log(`bundle: ${files.length} files, ${mib(raw)} raw, ${kib(gz)} gzip (wasm ${mib(statSync(wasmFile).size)})`);
+
+// 2. wrangler check startup: a CPU profile of the startup phase in workerd.
+let startupMs = null;
+const profile = join(ROOT, 'target/cold-start/worker-startup.cpuprofile');
+try {
+  rmSync(profile, { force: true });
+  execFileSync(wrangler, ['check', 'startup', '--outfile', profile], { cwd: ROOT, env, stdio: 'pipe', timeout: 300_000 });
+  if (existsSync(profile)) {
+    const p = JSON.parse(readFileSync(profile, 'utf8'));
+    startupMs = (p.endTime - p.startTime) / 1000;
+  }
+} catch (e) {
+  console.log(`wrangler check startup failed: ${(e.stderr ?? e.message).toString().slice(0, 400)}`);
+}
+console.log(`wrangler check startup: ${startupMs == null ? 'n/a' : ms(startupMs)}`);
+
+// 3. The wasm alone in Node's V8.
+const bytes = readFileSync(wasmFile);
+const compiles = [];
+const instantiates = [];
+for (let i = 0; i < 5; i++) {
+  const t0 = performance.now();
+  const module = await WebAssembly.compile(bytes);
+  const t1 = performance.now();
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    imports[imp.module] ??= {};
+    imports[imp.module][imp.name] = imp.kind === 'function' ? () => { throw new Error('stub'); } : undefined;
+  }
+  const ok = WebAssembly.Module.imports(module).every((imp) => imp.kind === 'function');
+  if (ok) {
+    await WebAssembly.instantiate(module, imports);
+    instantiates.push(performance.now() - t1);
+  }
+  compiles.push(t1 - t0);
+}
+console.log(`V8 (Node ${process.version}): compile ${ms(median(compiles))}, instantiate ${instantiates.length ? ms(median(instantiates)) : 'n/a'}`);
+
+// 4. wrangler dev restarts: the first requests of a fresh isolate.
+const runs = [];
+const tok = token({ scope: 'practitioner.read' });
+for (let i = 0; i < 3; i++) {
+  const server = await startWorker({ seed: false });
+  try {
+    const t1 = performance.now();
+    const auth = await fetch(`${server.origin}/Practitioner?_count=1`, { headers: { authorization: `Bearer ${tok}` } });
+    await auth.arrayBuffer();
+    const t2 = performance.now();
+    const warm = [];
+    for (let j = 0; j < 5; j++) {
+      const w0 = performance.now();
+      await (await fetch(`${server.origin}/metadata`)).arrayBuffer();
+      warm.push(performance.now() - w0);
+    }
+    if (auth.status !== 200 || server.readyToServed == null) throw new Error(`status ${auth.status}`);
+    runs.push({ readyToFirst: server.readyToServed, auth: t2 - t1, warm: median(warm) });
+  } finally {
+    await server.stop();
+  }
+}
+const col = (k) => median(runs.map((r) => r[k]));
+console.log(`wrangler dev restarts (${runs.length}): ready→first /metadata answered ${ms(col('readyToFirst'))}, first token request ${ms(col('auth'))}, warm /metadata ${ms(col('warm'))}`);
+
+const table = [
+  '| Measure | Value | Against the 1 s startup limit |',
+  '|---|---|---|',
+  `| Bundle (\`wrangler deploy --dry-run\`: entry + wasm) | ${mib(raw)} raw, ${kib(gz)} gzip | size limits: 3 MiB gzip (free), 10 MiB (paid) |`,
+  `| Script startup, \`wrangler check startup\` (workerd: parse + wasm instantiation, CPU profile span) | ${startupMs == null ? 'n/a' : ms(startupMs)} | ${startupMs == null ? '' : `${((startupMs / 1000) * 100).toFixed(0)} % of the limit`} |`,
+  `| wasm compile in V8 (Node ${process.version}, median of 5) | ${ms(median(compiles))} | |`,
+  `| wasm instantiate in V8 (median of 5) | ${instantiates.length ? ms(median(instantiates)) : 'n/a'} | |`,
+  `| \`wrangler dev\` restart: "Ready" printed → first \`/metadata\` answered, a fresh isolate (median of ${runs.length}) | ${ms(col('readyToFirst'))} | |`,
+  `| then the first token-verified request (WebCrypto key import) | ${ms(col('auth'))} | |`,
+  `| warm \`/metadata\` (median of 5) | ${ms(col('warm'))} | |`,
+].join('\n');
+console.log(table);
+if (RECORD) record('cold-start', table);
