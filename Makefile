@@ -76,6 +76,7 @@ lint: setup
 # Issue 14: deploy to Cloudflare (scripts/deploy.sh; README "Deploy to Cloudflare").
 # `make deploy ENV=production` on the command line picks the environment (this Makefile's own
 # ENV variable is the env.sh prelude, so only a command-line ENV counts); default staging.
+# NO_BUILD=1 (with DRY_RUN=1) bundles worker/build/ as it is instead of rebuilding it.
 DEPLOY_ENV = $(if $(filter command line,$(origin ENV)),$(ENV),staging)
 deploy: setup
-	@scripts/deploy.sh --env "$(DEPLOY_ENV)" $(if $(DRY_RUN),--dry-run)
+	@scripts/deploy.sh --env "$(DEPLOY_ENV)" $(if $(DRY_RUN),--dry-run) $(if $(NO_BUILD),--no-build)

@@ -7,7 +7,8 @@
 //      the first authenticated request, and a warm /metadata for comparison.
 // Usage: node bench/cold-start.mjs [--record]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { withoutBuild } from '../scripts/deploy-config.mjs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +27,11 @@ const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
 // 1. The bundle.
 const out = join(ROOT, 'target/cold-start/bundle');
 rmSync(out, { recursive: true, force: true });
-execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', out], { cwd: ROOT, env, stdio: 'pipe' });
+// worker/build/ as scripts/bench.sh just built it: a config copy without [build].
+const noBuild = join(ROOT, 'wrangler.cold-start.toml');
+writeFileSync(noBuild, withoutBuild(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')));
+process.on('exit', () => rmSync(noBuild, { force: true }));
+execFileSync(wrangler, ['deploy', '--dry-run', '--config', noBuild, '--outdir', out], { cwd: ROOT, env, stdio: 'pipe' });
 const files = readdirSync(out, { recursive: true }).map((f) => join(out, f)).filter((f) => statSync(f).isFile() && !f.endsWith('.map'));
 const raw = files.reduce((s, f) => s + statSync(f).size, 0);
 const gz = files.reduce((s, f) => s + gzipSync(readFileSync(f), { level: 9 }).length, 0);
@@ -38,7 +43,7 @@ let startupMs = null;
 const profile = join(ROOT, 'target/cold-start/worker-startup.cpuprofile');
 try {
   rmSync(profile, { force: true });
-  execFileSync(wrangler, ['check', 'startup', '--outfile', profile], { cwd: ROOT, env, stdio: 'pipe', timeout: 300_000 });
+  execFileSync(wrangler, ['check', 'startup', '--config', noBuild, '--outfile', profile], { cwd: ROOT, env, stdio: 'pipe', timeout: 300_000 });
   if (existsSync(profile)) {
     const p = JSON.parse(readFileSync(profile, 'utf8'));
     startupMs = (p.endTime - p.startTime) / 1000;
@@ -74,7 +79,7 @@ console.log(`V8 (Node ${process.version}): compile ${ms(median(compiles))}, inst
 const runs = [];
 const tok = token({ scope: 'practitioner.read' });
 for (let i = 0; i < 3; i++) {
-  const server = await startWorker({ seed: false });
+  const server = await startWorker({ seed: false, build: false });
   try {
     const t1 = performance.now();
     const auth = await fetch(`${server.origin}/Practitioner?_count=1`, { headers: { authorization: `Bearer ${tok}` } });

@@ -29,4 +29,5 @@ node bench/page.mjs $REC
 # Issue 14: cold start (bundle size, `wrangler check startup`, the wasm in V8, the first
 # requests after a `wrangler dev` restart) against the 1 s startup limit.
 echo "== cold start (worker startup and first requests after a wrangler dev restart)"
+scripts/build-worker.sh >/dev/null
 node bench/cold-start.mjs $REC

@@ -4,6 +4,7 @@
 // everything else in the file is kept byte for byte.
 //   node scripts/deploy-config.mjs show <env> [file]            prints {d1Name, d1Id, kvId, vars} as JSON
 //   node scripts/deploy-config.mjs set <env> [--file f] [--out o] d1=<id> kv=<id> var:NAME=value ...
+//   node scripts/deploy-config.mjs no-build - [--file f] [--out o]  the file without [build]
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export const PLACEHOLDER_D1 = '00000000-0000-0000-0000-000000000000';
@@ -71,6 +72,17 @@ export function write(text, env, { d1Id, kvId, vars = {} } = {}) {
   return out.join('\n');
 }
 
+/** The file without its `[build]` table: wrangler then uses worker/build/ as it is. */
+export function withoutBuild(text) {
+  const out = [];
+  let table;
+  for (const line of text.split('\n')) {
+    table = header(line) ?? table;
+    if (table !== 'build') out.push(line);
+  }
+  return out.join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [cmd, env, ...rest] = process.argv.slice(2);
   let file = 'wrangler.toml';
@@ -93,6 +105,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const r = read(text, env);
     if (!r.found) { console.error(`${file} has no [env.${env}] section`); process.exit(2); }
     console.log(JSON.stringify(r));
+  } else if (cmd === 'no-build') {
+    writeFileSync(outFile ?? file, withoutBuild(text));
   } else if (cmd === 'set') {
     writeFileSync(outFile ?? file, write(text, env, change));
   } else {

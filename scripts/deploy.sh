@@ -9,7 +9,7 @@
 #   3. the migrations applied to the remote D1;
 #   4. the worker built and deployed, then discovery and /metadata smoke-tested on its URL
 #      (DEPLOY_URL overrides the URL wrangler prints, e.g. for a custom domain).
-# --dry-run needs no account: it writes the configuration it would deploy to a copy
+# --dry-run needs no account (--no-build: reuse worker/build/ instead of rebuilding): it writes the configuration it would deploy to a copy
 # (wrangler.dry-run.toml, removed afterwards), prints its changes and every command it would
 # run, builds, and runs `wrangler deploy --dry-run` into target/deploy/<env>/.
 set -euo pipefail
@@ -18,13 +18,15 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 DRY=0
+BUILD=1
 TARGET="staging"
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) DRY=1 ;;
+    --no-build) BUILD=0 ;;
     --env) TARGET="${2:-}"; shift ;;
     --env=*) TARGET="${1#--env=}" ;;
-    *) echo "usage: scripts/deploy.sh [--dry-run] [--env staging|production]" >&2; exit 2 ;;
+    *) echo "usage: scripts/deploy.sh [--dry-run [--no-build]] [--env staging|production]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -43,6 +45,8 @@ if [ "$DRY" = 1 ]; then
   CONFIG="wrangler.dry-run.toml"
   cp wrangler.toml "$CONFIG"
   trap 'rm -f "$ROOT/wrangler.dry-run.toml"' EXIT
+  # --no-build (the test suite, after its build step): bundle worker/build/ as it is.
+  if [ "$BUILD" = 0 ]; then node scripts/deploy-config.mjs no-build - --file "$CONFIG"; fi
 else
   if ! wrangler whoami >/dev/null 2>&1; then
     echo "deploy: wrangler is not logged in; run 'wrangler login' or set CLOUDFLARE_API_TOKEN (and CLOUDFLARE_ACCOUNT_ID)" >&2

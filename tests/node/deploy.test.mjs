@@ -11,9 +11,9 @@ import { read, write } from '../../scripts/deploy-config.mjs';
 
 const toml = () => readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
 
-test('make deploy DRY_RUN=1 ENV=production: generated config, planned commands, a dry-run bundle, nothing changed', () => {
+test('make deploy DRY_RUN=1 ENV=production (NO_BUILD=1: the build step ran before): generated config, planned commands, a dry-run bundle, nothing changed', () => {
   const before = toml();
-  const out = execFileSync('make', ['--no-print-directory', 'deploy', 'DRY_RUN=1', 'ENV=production'], {
+  const out = execFileSync('make', ['--no-print-directory', 'deploy', 'DRY_RUN=1', 'ENV=production', 'NO_BUILD=1'], {
     cwd: ROOT,
     env: {
       ...toolEnv(),

@@ -38,7 +38,7 @@ function stubIssuer(routes) {
   const counts = {};
   const server = createServer((req, res) => {
     counts[req.url] = (counts[req.url] ?? 0) + 1;
-    const route = routes(server)[req.url];
+    const route = routes(`http://127.0.0.1:${server.address().port}`)[req.url];
     if (!route) { res.writeHead(404).end(); return; }
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' });
     res.end(typeof route === 'function' ? route() : route);
@@ -63,15 +63,13 @@ const discovery = (base, path, jwks = `${base}${path}/jwks`) => JSON.stringify({
 const SEARCH = '/Practitioner?_count=1';
 
 before(async () => {
-  good = await stubIssuer(({ address }) => {
-    const base = `http://127.0.0.1:${address().port}`;
+  good = await stubIssuer((base) => {
     return {
       '/good/.well-known/openid-configuration': discovery(base, '/good'),
       '/good/jwks': () => JSON.stringify({ keys: current.map((k) => k.jwk) }),
     };
   });
-  other = await stubIssuer(({ address }) => {
-    const base = `http://127.0.0.1:${address().port}`;
+  other = await stubIssuer((base) => {
     return {
       '/other/.well-known/openid-configuration': discovery(base, '/other'),
       '/other/jwks': JSON.stringify({ keys: [keyE.jwk] }),
@@ -95,12 +93,15 @@ before(async () => {
     .map((p) => (p === '/good' ? good.base : other.base) + p);
   server = await startWorker({
     seed: false,
+    build: false, // scripts/test.sh built worker/build/ already
+
     vars: {
       PANIC_TEST_ROUTE: '1',
       // A broken static key set: tokens of the dev issuer meet a deployment error (the 500 test).
       JWKS: 'not-json',
       OIDC_ISSUER: [...issuers, `${other.base}/other`, 'http://issuer.example'].join(' '),
       OIDC_REFETCH_SECONDS: '2',
+      OIDC_CACHE_MIN_SECONDS: '1',
       OIDC_CACHE_MAX_SECONDS: '6',
       ALLOWED_ORIGINS: `http://127.0.0.1:${pages.port} https://clinic.example`,
     },
@@ -112,6 +113,10 @@ after(async () => {
   await Promise.all([good?.close(), other?.close(), pages?.close()]);
 });
 
+/** Waits (up to 5 s) until wrangler's output shows `re`: workerd's console reaches it late. */
+async function logged(re) {
+  for (let i = 0; i < 50 && !re.test(server.log()); i++) await new Promise((r) => setTimeout(r, 100));
+}
 const otherToken = (opts) => mint(`${other.base}/other`, keyE, opts);
 const search = (tok, headers = {}) => fetch(server.origin + SEARCH, { headers: { authorization: `Bearer ${tok}`, ...headers } });
 const jwksFetches = () => good.counts['/good/jwks'] ?? 0;
@@ -147,6 +152,7 @@ describe('OpenID Connect issuers', () => {
     assert.equal((await search(mint(iss, keyB))).status, 200);
     assert.equal((await search(mint(iss, keyB))).status, 200);
     assert.equal(jwksFetches(), 2);
+    await logged(/"fetch_failed"/);
     assert.match(server.log(), /"fetch_failed":"Authorization: the discovery document of issuer 'http:\/\/127\.0\.0\.1:\d+\/good' could not be fetched \(unreachable\)\."/);
   });
 
@@ -193,7 +199,7 @@ describe('request ids and log lines', () => {
     const tok = otherToken({ sub: 'dr-jones', scope: 'contract.read' });
     const res = await fetch(`${server.origin}/contract/site/HCLOG01`, { headers: { authorization: `Bearer ${tok}`, 'x-request-id': 'log-test-1' } });
     await res.arrayBuffer();
-    await new Promise((r) => setTimeout(r, 300));
+    await logged(/"id":"log-test-1"/);
     const lines = server.log().split('\n').filter((l) => l.includes('"id":"log-test-1"'));
     assert.equal(lines.length, 1, server.log().slice(-2000));
     const line = JSON.parse(lines[0].slice(lines[0].indexOf('{')));
@@ -217,11 +223,12 @@ describe('request ids and log lines', () => {
     const panicBody = await assertOutcome(boom, 500, 'MSG_INTERNAL_ERROR');
     assert.equal(boom.headers.get('x-request-id'), 'panic-2');
     assert.equal(panicBody.issue[0].diagnostics, 'The request could not be processed. (request id panic-2)');
-    await new Promise((r) => setTimeout(r, 300));
+    await logged(/"id":"broken-1"/);
+    await logged(/"id":"panic-2"/);
     const lineOf = (id) => {
       const line = server.log().split('\n').find((l) => l.includes(`"id":"${id}"`) && l.includes('"status":500'));
       assert.ok(line, server.log().slice(-2000));
-      return JSON.parse(line.slice(line.indexOf('{')));
+      return JSON.parse(line.slice(line.indexOf('{'), line.lastIndexOf('}') + 1));
     };
     assert.deepEqual({ ...lineOf('broken-1'), ms: 0 }, {
       id: 'broken-1', method: 'GET', route: '/Practitioner', status: 500, ms: 0, site: null, sub: null,
