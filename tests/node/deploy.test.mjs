@@ -68,7 +68,7 @@ test('the config writer sets ids and vars of one environment, idempotently, and 
   assert.equal(write(once, 'staging', change), once, 'idempotent');
   assert.deepEqual(read(once, 'staging'), {
     d1Name: 'practice-fhir-staging', d1Id: change.d1Id, kvId: change.kvId, found: true,
-    vars: { ENVIRONMENT: 'staging', JWT_AUDIENCE: 'api://clinic', OIDC_ISSUER: 'https://idp.example' },
+    vars: { ENVIRONMENT: 'staging', JWT_ISSUER: '', JWT_AUDIENCE: 'api://clinic', OIDC_ISSUER: 'https://idp.example' },
   });
   assert.deepEqual(read(once, 'production'), read(text, 'production'), 'production untouched');
   assert.equal(once.split('\n').length, text.split('\n').length + 1, 'one line added (OIDC_ISSUER)');
