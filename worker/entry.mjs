@@ -30,6 +30,7 @@ globalThis.__pfPanic = () => {
 
 export default class extends WorkerEntrypoint {
   async fetch(request) {
+    const start = Date.now();
     let fail;
     const panicked = new Promise((_, reject) => { fail = reject; });
     inFlight.add(fail);
@@ -40,7 +41,7 @@ export default class extends WorkerEntrypoint {
       const id = sent && REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
       // The log line of README "Logs", for the one path the Rust wrapper cannot write it.
       console.error(JSON.stringify({
-        id, method: request.method, route: '-', status: 500, ms: null, site: null, sub: null,
+        id, method: request.method, route: '-', status: 500, ms: Date.now() - start, site: null, sub: null,
         error: `unhandled error in the Rust worker: ${err?.message ?? err}`,
       }));
       return new Response(internalError(id), {
