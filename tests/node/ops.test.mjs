@@ -308,3 +308,36 @@ describe('CORS', () => {
     }
   });
 });
+
+describe('claim names (SCOPE_CLAIM, SITES_CLAIM) as a provider writes them', () => {
+  let named;
+  before(async () => {
+    named = await startWorker({
+      seed: false,
+      build: false,
+      vars: {
+        OIDC_ISSUER: `${other.base}/other`,
+        SCOPE_CLAIM: 'scp',
+        SITES_CLAIM: 'https://clinic.example/sites',
+      },
+    });
+  });
+  after(async () => { await named?.stop(); });
+
+  const call = (path, claims) => fetch(named.origin + path, {
+    headers: { authorization: `Bearer ${otherToken({ scope: undefined, sites: undefined, ...claims })}` },
+  });
+
+  test('scopes from an scp array, sites from a namespaced claim', async () => {
+    assert.equal((await call(SEARCH, { scp: ['practitioner.read'] })).status, 200);
+    const noScope = await assertOutcome(await call(SEARCH, { scope: 'practitioner.read', scp: ['contract.read'] }), 403, 'MSG_FORBIDDEN');
+    assert.equal(noScope.issue[0].diagnostics, "The token lacks the scope 'practitioner.read'.");
+    const site = await assertOutcome(
+      await call('/contract/site/HCOTHER', { scp: 'contract.read', 'https://clinic.example/sites': ['HCMINE'], sites: ['*'] }),
+      403, 'MSG_FORBIDDEN');
+    assert.equal(site.issue[0].diagnostics, "The token does not grant access to site 'HCOTHER'.");
+    const mine = await call('/contract/site/HCMINE', { scp: 'contract.read', 'https://clinic.example/sites': 'HCMINE HCOTHER' });
+    assert.notEqual(mine.status, 403);
+    assert.notEqual(mine.status, 401);
+  });
+});
