@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 ENV := . $(ROOT)/scripts/env.sh
 
-.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local import prices
+.PHONY: help setup dev test build pkg worker db seed token bench lint fmt clean-local import prices deploy
 
 help:
 	@echo "make dev    set up if needed, build, create + seed the local D1/KV, serve on http://127.0.0.1:8787"
@@ -14,6 +14,7 @@ help:
 	@echo "make token  mint a local development JWT"
 	@echo "make import FILE=d.ndjson [REMOTE=1] [DRY_RUN=1]  validate and load a directory file into D1"
 	@echo "make prices FILE=fees.csv SITE=HC00JXI [REMOTE=1] [DRY_RUN=1] [MODE=replace]  import a fee schedule into a site"
+	@echo "make deploy [ENV=staging|production] [DRY_RUN=1]  deploy to your Cloudflare account (README \"Deploy to Cloudflare\")"
 
 setup:
 	@scripts/setup.sh
@@ -71,3 +72,11 @@ lint: setup
 	@$(ENV); cargo clippy -p practice-fhir --all-targets -- -D warnings
 	@$(ENV); cargo clippy -p practice-fhir-tools --all-targets -- -D warnings
 	@$(ENV); CARGO_TARGET_DIR=target/worker cargo clippy -p practice-fhir-worker --target wasm32-unknown-unknown -- -D warnings
+
+# Issue 14: deploy to Cloudflare (scripts/deploy.sh; README "Deploy to Cloudflare").
+# `make deploy ENV=production` on the command line picks the environment (this Makefile's own
+# ENV variable is the env.sh prelude, so only a command-line ENV counts); default staging.
+# NO_BUILD=1 (with DRY_RUN=1) bundles worker/build/ as it is instead of rebuilding it.
+DEPLOY_ENV = $(if $(filter command line,$(origin ENV)),$(ENV),staging)
+deploy: setup
+	@scripts/deploy.sh --env "$(DEPLOY_ENV)" $(if $(DRY_RUN),--dry-run) $(if $(NO_BUILD),--no-build)

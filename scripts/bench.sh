@@ -26,3 +26,8 @@ echo "== fee-schedule import (~100,000 generated prices into a fresh local D1 th
 scripts/prices-import.sh --bench
 echo "== fee-preview page (input change to fee on screen, headless Chromium)"
 node bench/page.mjs $REC
+# Issue 14: cold start (bundle size, `wrangler check startup`, the wasm in V8, the first
+# requests after a `wrangler dev` restart) against the 1 s startup limit.
+echo "== cold start (worker startup and first requests after a wrangler dev restart)"
+scripts/build-worker.sh >/dev/null
+node bench/cold-start.mjs $REC

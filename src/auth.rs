@@ -69,11 +69,11 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default)]
     aud: Option<Audience>,
-    /// Space-separated scopes.
-    #[serde(default)]
+    /// Space-separated scopes (from the configured scope claim, see [`ClaimNames`]).
+    #[serde(skip)]
     pub scope: String,
     /// Site ids this token may read and change; `*` means all (administrator).
-    #[serde(default)]
+    #[serde(skip)]
     pub sites: Vec<String>,
 }
 
@@ -98,8 +98,71 @@ fn forbidden(why: String) -> OperationOutcome {
     OperationOutcome::error(IssueCode::Forbidden, why)
 }
 
+/// The claims that carry scopes and sites, which identity providers name differently
+/// (`SCOPE_CLAIM`, `SITES_CLAIM`; README "Identity providers"). A name may be a namespaced
+/// URL (Auth0: `https://clinic.example/sites`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimNames {
+    /// The scopes: a space-separated string (`scope`, Entra `scp`) or an array of strings
+    /// (Okta `scp`, Auth0 `permissions`).
+    pub scope: String,
+    /// The sites: an array of strings, or one string of space- or comma-separated ids.
+    pub sites: String,
+}
+
+impl Default for ClaimNames {
+    fn default() -> ClaimNames {
+        ClaimNames {
+            scope: "scope".into(),
+            sites: "sites".into(),
+        }
+    }
+}
+
+impl ClaimNames {
+    /// The names with a deployment's overrides (empty or absent: the default).
+    pub fn with_overrides(scope: Option<&str>, sites: Option<&str>) -> ClaimNames {
+        let pick = |v: Option<&str>, default: &str| {
+            v.map(str::trim)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(default)
+                .to_string()
+        };
+        ClaimNames {
+            scope: pick(scope, "scope"),
+            sites: pick(sites, "sites"),
+        }
+    }
+}
+
+/// A claim that lists strings: an array of strings, or one string split on spaces and
+/// commas. `None` when the claim is absent or of another shape.
+fn string_list(value: Option<&serde_json::Value>) -> Option<Vec<String>> {
+    match value? {
+        serde_json::Value::String(s) => Some(
+            s.split([' ', ','])
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
 /// Splits `Authorization: Bearer <jwt>` into its decoded parts (401 when absent or malformed).
 pub fn parse_bearer(authorization: Option<&str>) -> Result<UnverifiedToken, OperationOutcome> {
+    parse_bearer_with(authorization, &ClaimNames::default())
+}
+
+/// [`parse_bearer`] reading scopes and sites from the configured claim names.
+pub fn parse_bearer_with(
+    authorization: Option<&str>,
+    names: &ClaimNames,
+) -> Result<UnverifiedToken, OperationOutcome> {
     let value = authorization.ok_or_else(|| unauthorized("a Bearer token is required."))?;
     let token = value
         .strip_prefix("Bearer ")
@@ -120,8 +183,31 @@ pub fn parse_bearer(authorization: Option<&str>) -> Result<UnverifiedToken, Oper
     let signature = decode(s).map_err(|_| unauthorized("the token signature is not base64url."))?;
     let header: Header = serde_json::from_slice(&header_bytes)
         .map_err(|_| unauthorized("the token header is not valid JSON."))?;
-    let claims: Claims = serde_json::from_slice(&claim_bytes)
-        .map_err(|_| unauthorized("the token claims are not valid (sub and exp are required)."))?;
+    let invalid = || unauthorized("the token claims are not valid (sub and exp are required).");
+    let raw: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&claim_bytes).map_err(|_| invalid())?;
+    let mut claims: Claims =
+        serde_json::from_value(serde_json::Value::Object(raw.clone())).map_err(|_| invalid())?;
+    claims.scope = match string_list(raw.get(&names.scope)) {
+        Some(list) => list.join(" "),
+        None if raw.get(&names.scope).is_some() => {
+            return Err(unauthorized(&format!(
+                "the token claim '{}' must be a string or an array of strings.",
+                names.scope
+            )))
+        }
+        None => String::new(),
+    };
+    claims.sites = match string_list(raw.get(&names.sites)) {
+        Some(list) => list,
+        None if raw.get(&names.sites).is_some() => {
+            return Err(unauthorized(&format!(
+                "the token claim '{}' must be a string or an array of strings.",
+                names.sites
+            )))
+        }
+        None => Vec::new(),
+    };
     Ok(UnverifiedToken {
         header,
         claims,
@@ -137,6 +223,18 @@ pub struct TokenPolicy {
     pub issuer: Option<String>,
     /// Required member of `aud`, if any.
     pub audience: Option<String>,
+    /// OpenID Connect issuers whose tokens are also accepted (`OIDC_ISSUER`); their keys
+    /// come from the issuer's `jwks_uri`, not the static key set.
+    pub oidc_issuers: Vec<String>,
+}
+
+/// Where the key that must have signed a token comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// The static key set (`JWKS` variable or KV `config:jwks`), for `JWT_ISSUER`.
+    Static,
+    /// This OpenID Connect issuer's published keys.
+    Oidc(String),
 }
 
 impl TokenPolicy {
@@ -148,10 +246,13 @@ impl TokenPolicy {
         if claims.nbf.is_some_and(|nbf| nbf - LEEWAY_SECONDS > now) {
             return Err(unauthorized("the token is not valid yet (nbf)."));
         }
-        if let Some(want) = &self.issuer {
-            if claims.iss.as_deref() != Some(want.as_str()) {
-                return Err(unauthorized("the token issuer is not accepted."));
-            }
+        let oidc = self.key_source(claims) != KeySource::Static;
+        let static_ok = match &self.issuer {
+            Some(want) => claims.iss.as_deref() == Some(want.as_str()),
+            None => self.oidc_issuers.is_empty(),
+        };
+        if !oidc && !static_ok {
+            return Err(unauthorized("the token issuer is not accepted."));
         }
         if let Some(want) = &self.audience {
             let ok = match &claims.aud {
@@ -164,6 +265,22 @@ impl TokenPolicy {
             }
         }
         Ok(())
+    }
+}
+
+impl TokenPolicy {
+    /// The key source of a token that passed [`TokenPolicy::check`]: its issuer's keys when
+    /// `iss` is one of the OpenID Connect issuers (compared without a trailing `/`), else the
+    /// static key set.
+    pub fn key_source(&self, claims: &Claims) -> KeySource {
+        let Some(iss) = claims.iss.as_deref() else {
+            return KeySource::Static;
+        };
+        let norm = |s: &str| s.trim_end_matches('/').to_string();
+        self.oidc_issuers
+            .iter()
+            .find(|i| norm(i) == norm(iss))
+            .map_or(KeySource::Static, |i| KeySource::Oidc(i.clone()))
     }
 }
 
@@ -232,6 +349,7 @@ mod tests {
         let policy = TokenPolicy {
             issuer: None,
             audience: Some("practice-fhir".into()),
+            oidc_issuers: Vec::new(),
         };
         assert!(policy.check(&t.claims, 100).is_ok());
         let expired = policy
@@ -268,13 +386,97 @@ mod tests {
         let policy = TokenPolicy {
             issuer: Some("me".into()),
             audience: None,
+            oidc_issuers: Vec::new(),
         };
         assert!(policy.check(&t.claims, 600).is_ok());
         assert_eq!(policy.check(&t.claims, 400).unwrap_err().http_status(), 401);
         let other = TokenPolicy {
             issuer: Some("other".into()),
             audience: None,
+            oidc_issuers: Vec::new(),
         };
         assert_eq!(other.check(&t.claims, 600).unwrap_err().http_status(), 401);
+    }
+
+    #[test]
+    fn oidc_issuers_are_accepted_beside_the_static_issuer() {
+        let policy = TokenPolicy {
+            issuer: Some("https://practice-fhir.local/dev".into()),
+            audience: None,
+            oidc_issuers: vec!["https://login.example/t/v2.0".into()],
+        };
+        let claims = |iss: &str| {
+            parse_bearer(Some(&token(&format!(
+                r#"{{"sub":"a","exp":1000,"iss":"{iss}"}}"#
+            ))))
+            .unwrap()
+            .claims
+        };
+        let oidc = claims("https://login.example/t/v2.0/");
+        assert!(policy.check(&oidc, 600).is_ok());
+        assert_eq!(
+            policy.key_source(&oidc),
+            KeySource::Oidc("https://login.example/t/v2.0".into())
+        );
+        let dev = claims("https://practice-fhir.local/dev");
+        assert!(policy.check(&dev, 600).is_ok());
+        assert_eq!(policy.key_source(&dev), KeySource::Static);
+        let other = policy
+            .check(&claims("https://evil.example"), 600)
+            .unwrap_err();
+        assert_eq!(
+            other.issues[0].diagnostics,
+            "Authorization: the token issuer is not accepted."
+        );
+        // With OIDC issuers and no static issuer, only the OIDC issuers are accepted.
+        let only = TokenPolicy {
+            issuer: None,
+            ..policy
+        };
+        assert!(only.check(&oidc, 600).is_ok());
+        assert_eq!(only.check(&dev, 600).unwrap_err().http_status(), 401);
+    }
+
+    #[test]
+    fn scope_and_sites_come_from_the_configured_claims() {
+        // Entra ID: `scp` a space-separated string, sites in an extension attribute string.
+        let entra = ClaimNames::with_overrides(Some("scp"), Some("extension_sites"));
+        let t = parse_bearer_with(
+            Some(&token(
+                r#"{"sub":"u","exp":1,"scp":"contract.read practitioner.read","extension_sites":"HC00JXI, HC00HM4","scope":"contract.write"}"#,
+            )),
+            &entra,
+        )
+        .unwrap();
+        assert_eq!(t.claims.scope, "contract.read practitioner.read");
+        assert_eq!(t.claims.sites, vec!["HC00JXI", "HC00HM4"]);
+        assert!(!t.claims.has_scope(Scope::ContractWrite));
+        // Okta / Auth0: arrays, namespaced claim names.
+        let auth0 =
+            ClaimNames::with_overrides(Some("permissions"), Some("https://clinic.example/sites"));
+        let t = parse_bearer_with(
+            Some(&token(
+                r#"{"sub":"u","exp":1,"permissions":["contract.read"],"https://clinic.example/sites":["*"]}"#,
+            )),
+            &auth0,
+        )
+        .unwrap();
+        assert!(t.claims.has_scope(Scope::ContractRead));
+        assert!(t.claims.is_admin());
+        // The defaults, absent claims, and a claim of the wrong shape.
+        assert_eq!(
+            ClaimNames::with_overrides(Some(" "), None),
+            ClaimNames::default()
+        );
+        let none = parse_bearer(Some(&token(r#"{"sub":"u","exp":1}"#))).unwrap();
+        assert_eq!(
+            (none.claims.scope.as_str(), none.claims.sites.len()),
+            ("", 0)
+        );
+        let bad = parse_bearer(Some(&token(r#"{"sub":"u","exp":1,"sites":{"a":1}}"#))).unwrap_err();
+        assert_eq!(
+            bad.issues[0].diagnostics,
+            "Authorization: the token claim 'sites' must be a string or an array of strings."
+        );
     }
 }

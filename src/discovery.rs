@@ -169,8 +169,14 @@ pub fn api_configuration(api: Api, origin: &str) -> Value {
     Value::Object(doc)
 }
 
-/// The FHIR CapabilityStatement served at `/metadata`.
+/// The FHIR CapabilityStatement served at `/metadata`, for a deployment without CORS.
 pub fn capability_statement(origin: &str, software_version: &str) -> Value {
+    capability_statement_with_cors(origin, software_version, false)
+}
+
+/// The CapabilityStatement; `cors`: the worker answers CORS for some origins
+/// (`ALLOWED_ORIGINS` is set), which R4's `rest.security.cors` then says.
+pub fn capability_statement_with_cors(origin: &str, software_version: &str, cors: bool) -> Value {
     let origin = trim_origin(origin);
     let search = |names: &[(&str, &str)]| -> Vec<Value> {
         names
@@ -191,7 +197,7 @@ pub fn capability_statement(origin: &str, software_version: &str) -> Value {
         "rest": [{
             "mode": "server",
             "security": {
-                "cors": false,
+                "cors": cors,
                 "description": "Bearer JWT (RS256) with scopes practitioner.read, practitioner.write, contract.read, contract.write and a sites claim. Discovery and /metadata are public."
             },
             "resource": [
@@ -264,7 +270,9 @@ mod tests {
         let cs = capability_statement("https://x.test", "0.1.0");
         assert_eq!(cs["resourceType"], "CapabilityStatement");
         assert_eq!(cs["fhirVersion"], "4.0.1");
-        // R4 `rest.security.cors` is a boolean; the worker sends no CORS headers yet.
+        // R4 `rest.security.cors` is a boolean: true only when ALLOWED_ORIGINS is set.
         assert_eq!(cs["rest"][0]["security"]["cors"], false);
+        let with = capability_statement_with_cors("https://x.test", "0.1.0", true);
+        assert_eq!(with["rest"][0]["security"]["cors"], true);
     }
 }

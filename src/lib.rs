@@ -26,6 +26,9 @@ pub mod discovery;
 pub mod fhir;
 pub mod model;
 pub mod money;
+// Issue 14: OpenID Connect key sets, and CORS / request ids / log lines for the edge.
+pub mod oidc;
+pub mod ops;
 pub mod outcome;
 pub mod params;
 pub mod search;

@@ -23,10 +23,11 @@ use crate::store::now_iso;
 const MAX_PHOTO_BYTES: usize = 1024 * 1024;
 
 fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
-    worker::console_error!("d1: {err}");
-    OperationOutcome::error(
+    // The error goes to the request's log line (with its id), not to the client.
+    practice_fhir::ops::internal_error(
         IssueCode::DatabaseError,
         "The directory could not be read or written.",
+        &format!("d1: {err}"),
     )
 }
 

@@ -1,7 +1,7 @@
 //! HTTP plumbing shared by every handler: FHIR responses, the one place an OperationOutcome
 //! becomes a response, request bodies with their size limit, query parameters.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
 use practice_fhir::directory::{SqlValue, Statement};
 use practice_fhir::{IssueCode, OperationOutcome, QueryParams};
@@ -18,12 +18,13 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Handler result: a response, or the OperationOutcome to answer with.
 pub type Answer = Result<Response, OperationOutcome>;
 
-/// Logs a runtime error and hides it behind a generic 500 outcome (no internals leak).
+/// Hides a runtime error behind a generic 500 outcome (no internals leak): the error goes
+/// to the request's log line with its request id, which the client's diagnostics carry.
 pub fn internal(err: impl std::fmt::Display) -> OperationOutcome {
-    worker::console_error!("internal error: {err}");
-    OperationOutcome::error(
+    practice_fhir::ops::internal_error(
         IssueCode::InternalError,
         "The request could not be processed.",
+        &err.to_string(),
     )
 }
 
@@ -40,6 +41,19 @@ pub struct Cx {
     /// `first-primary` for writes, else the client's bookmark or `first-unconstrained`.
     constraint: String,
     session: OnceCell<Db>,
+    /// What the log line says about the request (route template, site, sub).
+    facts: RefCell<Facts>,
+}
+
+/// What a request's log line records beyond method, status and time.
+#[derive(Default, Clone)]
+pub struct Facts {
+    /// The route template, `-` when no route matched.
+    pub route: &'static str,
+    /// The site the request names (path or `site` parameter).
+    pub site: Option<String>,
+    /// The verified token's `sub` (hashed before logging).
+    pub sub: Option<String>,
 }
 
 impl std::ops::Deref for Cx {
@@ -69,7 +83,30 @@ impl Cx {
             env,
             constraint,
             session: OnceCell::new(),
+            facts: RefCell::new(Facts {
+                route: "-",
+                ..Facts::default()
+            }),
         }
+    }
+
+    /// Notes the matched route's template and the site it names, for the log line.
+    pub fn note_route(&self, route: &'static str, site: Option<String>) {
+        let mut f = self.facts.borrow_mut();
+        f.route = route;
+        if site.is_some() {
+            f.site = site;
+        }
+    }
+
+    /// Notes the verified token's `sub`, for the log line (hashed there).
+    pub fn note_sub(&self, sub: &str) {
+        self.facts.borrow_mut().sub = Some(sub.to_string());
+    }
+
+    /// The facts noted so far.
+    pub fn facts(&self) -> Facts {
+        self.facts.borrow().clone()
     }
 
     /// The session's latest bookmark, when the request used D1.
@@ -93,10 +130,10 @@ pub fn db(cx: &Cx) -> Result<&Db, OperationOutcome> {
 }
 
 fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
-    worker::console_error!("d1: {err}");
-    OperationOutcome::error(
+    practice_fhir::ops::internal_error(
         IssueCode::DatabaseError,
         "The database could not be read or written.",
+        &format!("d1: {err}"),
     )
 }
 

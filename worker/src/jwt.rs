@@ -1,12 +1,25 @@
 //! JWT signature verification with WebCrypto (`crypto.subtle`): native speed and nothing
-//! added to the wasm. The claims rules live in the core (`practice_fhir::auth`); this module
-//! only answers "was this signed by a key of the configured JWKS?".
+//! added to the wasm. The claims rules and the key choice live in the core
+//! (`practice_fhir::auth`, `practice_fhir::oidc`); this module only answers "does this key's
+//! signature verify?". Imported `CryptoKey`s are kept per isolate, keyed by the key itself.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use js_sys::futures::JsFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use practice_fhir::auth::UnverifiedToken;
+use practice_fhir::oidc::{Key, KeySet};
 use practice_fhir::{IssueCode, OperationOutcome};
 use wasm_bindgen::{JsCast, JsValue};
+
+/// Most imported keys kept; beyond it the cache starts over (keys rotate rarely).
+const MAX_IMPORTED_KEYS: usize = 64;
+
+thread_local! {
+    /// `alg` + the key's public JWK → its imported `CryptoKey`.
+    static IMPORTED: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
 
 fn unauthorized(why: &str) -> OperationOutcome {
     OperationOutcome::error(IssueCode::AuthRequired, format!("Authorization: {why}"))
@@ -24,75 +37,77 @@ fn object(pairs: &[(&str, &str)]) -> Result<Object, JsValue> {
     Ok(o)
 }
 
-async fn call_subtle(method: &str, args: &Array) -> Result<JsValue, JsValue> {
+async fn call_subtle(method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let subtle = get(&get(&js_sys::global(), "crypto")?, "subtle")?;
     let f: Function = get(&subtle, method)?.dyn_into()?;
-    let promise: Promise = Reflect::apply(&f, &subtle, args)?.dyn_into()?;
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    let promise: Promise = Reflect::apply(&f, &subtle, &list)?.dyn_into()?;
     JsFuture::from(promise).await
 }
 
-/// Verifies the token's signature against the JWKS (a JSON `{"keys": [...]}` string).
-/// RS256 and ES256 are accepted; the key is chosen by `kid` (or the only key of that type).
-pub async fn verify_signature(token: &UnverifiedToken, jwks: &str) -> Result<(), OperationOutcome> {
-    let (import_alg, verify_alg, kty) = match token.header.alg.as_str() {
+/// The WebCrypto import and verify parameters of an algorithm.
+fn algorithms(alg: &str) -> Result<(Object, Object), JsValue> {
+    Ok(match alg {
         "RS256" => (
-            object(&[("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")]),
-            object(&[("name", "RSASSA-PKCS1-v1_5")]),
-            "RSA",
+            object(&[("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")])?,
+            object(&[("name", "RSASSA-PKCS1-v1_5")])?,
         ),
-        "ES256" => (
-            object(&[("name", "ECDSA"), ("namedCurve", "P-256")]),
-            object(&[("name", "ECDSA"), ("hash", "SHA-256")]),
-            "EC",
+        _ => (
+            object(&[("name", "ECDSA"), ("namedCurve", "P-256")])?,
+            object(&[("name", "ECDSA"), ("hash", "SHA-256")])?,
         ),
-        _ => return Err(unauthorized("the token algorithm must be RS256 or ES256.")),
-    };
-    let set: serde_json::Value = serde_json::from_str(jwks).map_err(|_| {
-        OperationOutcome::error(IssueCode::InternalError, "The key set is not configured.")
-    })?;
-    let keys = set
-        .get("keys")
-        .and_then(|k| k.as_array())
-        .cloned()
-        .unwrap_or_default();
-    let candidates: Vec<&serde_json::Value> = keys
-        .iter()
-        .filter(|k| k.get("kty").and_then(|v| v.as_str()) == Some(kty))
-        .collect();
-    let key = match &token.header.kid {
-        Some(kid) => candidates
-            .iter()
-            .find(|k| k.get("kid").and_then(|v| v.as_str()) == Some(kid.as_str())),
-        None if candidates.len() == 1 => candidates.first(),
-        None => None,
-    }
-    .ok_or_else(|| unauthorized("the token was not signed by a known key."))?;
+    })
+}
 
-    let verified = async {
-        let (import_alg, verify_alg) = (import_alg?, verify_alg?);
-        let jwk = js_sys::JSON::parse(&key.to_string())?;
-        let usages = Array::of1(&JsValue::from_str("verify"));
-        let args = Array::new();
-        for a in [
+/// The key's `CryptoKey`, imported once per isolate.
+async fn crypto_key(key: &Key, alg: &str, import_alg: &Object) -> Result<JsValue, JsValue> {
+    let cache_key = format!("{alg} {}", key.jwk);
+    if let Some(k) = IMPORTED.with(|c| c.borrow().get(&cache_key).cloned()) {
+        return Ok(k);
+    }
+    let jwk = js_sys::JSON::parse(&key.jwk)?;
+    let usages: JsValue = Array::of1(&JsValue::from_str("verify")).into();
+    let imported = call_subtle(
+        "importKey",
+        &[
             JsValue::from_str("jwk"),
             jwk,
             import_alg.into(),
             JsValue::FALSE,
-            usages.into(),
-        ] {
-            args.push(&a);
+            usages,
+        ],
+    )
+    .await?;
+    IMPORTED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_IMPORTED_KEYS {
+            c.clear();
         }
-        let crypto_key = call_subtle("importKey", &args).await?;
-        let args = Array::new();
-        for a in [
-            verify_alg.into(),
-            crypto_key,
-            Uint8Array::from(token.signature.as_slice()).into(),
-            Uint8Array::from(token.signing_input.as_bytes()).into(),
-        ] {
-            args.push(&a);
-        }
-        Ok::<bool, JsValue>(call_subtle("verify", &args).await?.as_bool() == Some(true))
+        c.insert(cache_key, imported.clone());
+    });
+    Ok(imported)
+}
+
+/// Verifies the token's signature with `key` (chosen by the core for the token's `alg`).
+pub async fn verify_with(token: &UnverifiedToken, key: &Key) -> Result<(), OperationOutcome> {
+    let alg = token.header.alg.as_str();
+    let verified = async {
+        let (import_alg, verify_alg) = algorithms(alg)?;
+        let crypto_key = crypto_key(key, alg, &import_alg).await?;
+        let result = call_subtle(
+            "verify",
+            &[
+                verify_alg.into(),
+                crypto_key,
+                Uint8Array::from(token.signature.as_slice()).into(),
+                Uint8Array::from(token.signing_input.as_bytes()).into(),
+            ],
+        )
+        .await?;
+        Ok::<bool, JsValue>(result.as_bool() == Some(true))
     }
     .await;
     match verified {
@@ -103,4 +118,25 @@ pub async fn verify_signature(token: &UnverifiedToken, jwks: &str) -> Result<(),
             Err(unauthorized("the token signature could not be verified."))
         }
     }
+}
+
+/// Verifies the token's signature against a static JWKS (a JSON `{"keys": [...]}` string):
+/// RS256 and ES256; the key is chosen by `kid` (or the only key of that type).
+pub async fn verify_signature(token: &UnverifiedToken, jwks: &str) -> Result<(), OperationOutcome> {
+    if practice_fhir::oidc::KeyType::for_alg(&token.header.alg).is_none() {
+        return Err(unauthorized("the token algorithm must be RS256 or ES256."));
+    }
+    let set = KeySet::parse(jwks, "JWKS").map_err(|e| {
+        crate::http::internal(format!(
+            "the static key set is unusable: {}",
+            e.issues
+                .first()
+                .map(|i| i.diagnostics.as_str())
+                .unwrap_or("")
+        ))
+    })?;
+    let key = set
+        .select(token.header.kid.as_deref(), &token.header.alg)
+        .map_err(|s| s.outcome())?;
+    verify_with(token, key).await
 }

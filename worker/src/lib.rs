@@ -9,13 +9,15 @@ mod contracts;
 mod directory;
 mod http;
 mod jwt;
+mod oidc;
 mod store;
 
 use practice_fhir::directory::ResourceKind;
 use practice_fhir::discovery::{self, Api};
+use practice_fhir::ops::{self, Cors, LogLine, REQUEST_ID_HEADER};
 use practice_fhir::{IssueCode, OperationOutcome};
 use wasm_bindgen::JsCast;
-use worker::{event, Context, Env, Method, Request, Response, Result, Url};
+use worker::{event, Context, Env, Headers, Method, Request, Response, Result, Url};
 
 use crate::http::{Answer, Cx, BOOKMARK_HEADER, FHIR_JSON};
 
@@ -39,17 +41,105 @@ fn install_panic_notifier() {
 
 static PANIC_NOTIFIER: std::sync::Once = std::sync::Once::new();
 
+/// The deployment's CORS policy (`ALLOWED_ORIGINS`; empty: none).
+fn cors(env: &Env) -> Cors {
+    Cors::parse(
+        &env.var("ALLOWED_ORIGINS")
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    )
+    .0
+}
+
+/// A new request id (`crypto.randomUUID()`), or the time when the runtime lacks it.
+fn new_request_id() -> String {
+    let uuid = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .and_then(|c| {
+            let f: js_sys::Function = js_sys::Reflect::get(&c, &"randomUUID".into())?.dyn_into()?;
+            f.call0(&c)
+        })
+        .ok()
+        .and_then(|v| v.as_string());
+    uuid.unwrap_or_else(|| format!("t{}", js_sys::Date::now() as u64))
+}
+
+/// The first 16 hex digits of SHA-256(`sub`), for the log line.
+async fn sub_hash(sub: &str) -> Option<String> {
+    let subtle = js_sys::Reflect::get(
+        &js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?,
+        &"subtle".into(),
+    )
+    .ok()?;
+    let digest: js_sys::Function = js_sys::Reflect::get(&subtle, &"digest".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let data = js_sys::Uint8Array::from(sub.as_bytes());
+    let promise: js_sys::Promise = digest
+        .call2(&subtle, &"SHA-256".into(), &data)
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let bytes = js_sys::futures::JsFuture::from(promise).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
+    Some(bytes.iter().take(8).map(|b| format!("{b:02x}")).collect())
+}
+
+/// Every request: its id (the client's when well formed), the route's answer, CORS for an
+/// allowed origin, the D1 bookmark, and one JSON log line (README "Logs").
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     PANIC_NOTIFIER.call_once(install_panic_notifier);
+    let start = js_sys::Date::now();
+    let id = ops::client_request_id(http::header(&req, REQUEST_ID_HEADER).as_deref())
+        .map_or_else(new_request_id, str::to_string);
+    let origin = http::header(&req, "origin");
+    let method = req.method();
+    let cors = cors(&env);
     let cx = Cx::new(env, &req);
-    let mut resp = match route(req, &cx).await {
+    let mut error = None;
+    let mut resp = match route(req, &cx, &cors).await {
         Ok(resp) => resp,
-        Err(outcome) => http::outcome_response(&outcome)?,
+        Err(mut outcome) => {
+            error = ops::take_detail(&mut outcome);
+            if error.is_some() || outcome.http_status() >= 500 {
+                ops::tag_with_request_id(&mut outcome, &id);
+            }
+            http::outcome_response(&outcome)?
+        }
     };
+    let headers = resp.headers_mut();
     // The D1 session's bookmark: sent back, it makes the next read see this one's writes.
     if let Some(bookmark) = cx.bookmark() {
-        let _ = resp.headers_mut().set(BOOKMARK_HEADER, &bookmark);
+        let _ = headers.set(BOOKMARK_HEADER, &bookmark);
+    }
+    let _ = headers.set(REQUEST_ID_HEADER, &id);
+    for (name, value) in cors.response_headers(origin.as_deref()) {
+        let _ = if name == "vary" {
+            headers.append(name, &value)
+        } else {
+            headers.set(name, &value)
+        };
+    }
+    let facts = cx.facts();
+    let sub = match &facts.sub {
+        Some(sub) => sub_hash(sub).await,
+        None => None,
+    };
+    let line = LogLine {
+        id,
+        method: method.as_ref().to_string(),
+        route: facts.route.to_string(),
+        status: resp.status_code(),
+        ms: (js_sys::Date::now() - start).max(0.0) as u64,
+        site: facts.site,
+        sub_hash: sub,
+        error,
+    };
+    if line.status >= 500 {
+        worker::console_error!("{}", line.to_json_string());
+    } else {
+        worker::console_log!("{}", line.to_json_string());
     }
     Ok(resp)
 }
@@ -140,6 +230,51 @@ impl<'a> Route<'a> {
         })
     }
 
+    /// The route's template, as the log line names it (never the raw path).
+    fn template(self) -> &'static str {
+        match self {
+            Route::PracticeDiscovery => "/.well-known/api-configuration",
+            Route::ContractDiscovery => "/contract/.well-known/api-configuration",
+            Route::OpenApi => "/openapi.json",
+            Route::Metadata => "/metadata",
+            Route::Panic => "/__panic",
+            Route::Type(ResourceKind::Practitioner) => "/Practitioner",
+            Route::Type(ResourceKind::PractitionerRole) => "/PractitionerRole",
+            Route::Type(ResourceKind::Location) => "/Location",
+            Route::Type(ResourceKind::Schedule) => "/Schedule",
+            Route::Instance(ResourceKind::Practitioner, _) => "/Practitioner/{id}",
+            Route::Instance(ResourceKind::PractitionerRole, _) => "/PractitionerRole/{id}",
+            Route::Instance(ResourceKind::Location, _) => "/Location/{id}",
+            Route::Instance(ResourceKind::Schedule, _) => "/Schedule/{id}",
+            Route::Photo(_) => "/Practitioner/$photo/{id}",
+            Route::EffectivePrices => "/contract/PRICING/$effective-prices",
+            Route::Payors(_) => "/contract/site/{site}",
+            Route::Snapshot(_) => "/contract/site/{site}/$snapshot",
+            Route::Contract => "/contract",
+            Route::Audit => "/contract/audit",
+            Route::Payor(_) => "/contract/{site}",
+            Route::ContractPrice => "/contract/PRICING/$contract-price",
+            Route::ContractPriceSite(_) => "/contract/PRICING/$contract-price/{site}",
+            Route::CalculateFee => "/contract/$calculate-fee",
+            Route::Validation => "/contract/PRICING/$validation",
+            Route::MultiProc => "/contract/PRICING/$multi-proc",
+            Route::MultiProcSet => "/contract/PRICING/$multi-proc-set",
+            Route::ContractTypes => "/valueset/contract-type",
+            Route::ContractSubtypes(_) => "/valueset/contract-subtype/{type}",
+        }
+    }
+
+    /// The site the path names, if any.
+    fn site(self) -> Option<String> {
+        match self {
+            Route::Payors(s)
+            | Route::Snapshot(s)
+            | Route::Payor(s)
+            | Route::ContractPriceSite(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
     /// The methods the route answers, in `Allow` order. `HEAD` goes with every `GET`.
     fn methods(self) -> &'static [Method] {
         match self {
@@ -185,7 +320,7 @@ fn method_not_allowed(method: &Method, allowed: &[Method]) -> Answer {
 /// Parses the path into a [`Route`], then dispatches on the method. `$` may arrive
 /// percent-encoded (`%24`). `HEAD` is answered as `GET`, with the same status and headers
 /// and no body.
-async fn route(req: Request, env: &Cx) -> Answer {
+async fn route(req: Request, env: &Cx, cors: &Cors) -> Answer {
     let url = req.url().map_err(http::internal)?;
     let path = url.path().replace("%24", "$");
     let method = req.method();
@@ -198,7 +333,34 @@ async fn route(req: Request, env: &Cx) -> Answer {
             format!("No route for {} {path}.", method.as_ref()),
         ));
     };
+    let site = route
+        .site()
+        .or_else(|| {
+            url.query_pairs()
+                .find(|(k, _)| k == "site" || k == "siteId")
+                .map(|(_, v)| v.into_owned())
+        })
+        .and_then(|s| ops::loggable_site(&s));
+    env.note_route(route.template(), site);
     let allowed = route.methods();
+    if method == Method::Options {
+        let names: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
+        let preflight = cors.preflight(
+            http::header(&req, "origin").as_deref(),
+            http::header(&req, "access-control-request-method").as_deref(),
+            &names,
+        );
+        if let Some(headers) = preflight {
+            let h = Headers::new();
+            for (name, value) in headers {
+                h.set(name, &value).map_err(http::internal)?;
+            }
+            return Ok(Response::empty()
+                .map_err(http::internal)?
+                .with_status(204)
+                .with_headers(h));
+        }
+    }
     if !allowed.contains(&method) {
         return method_not_allowed(&method, allowed);
     }
@@ -235,7 +397,12 @@ async fn dispatch(route: Route<'_>, method: Method, req: Request, env: &Cx, url:
             200,
         ),
         (Route::Metadata, _) => http::body(
-            discovery::capability_statement(&origin, practice_fhir::VERSION).to_string(),
+            discovery::capability_statement_with_cors(
+                &origin,
+                practice_fhir::VERSION,
+                cors(env).is_enabled(),
+            )
+            .to_string(),
             FHIR_JSON,
             200,
         ),

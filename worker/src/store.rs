@@ -45,10 +45,11 @@ pub struct Written<T> {
 }
 
 fn database_error(err: impl std::fmt::Display) -> OperationOutcome {
-    worker::console_error!("d1: {err}");
-    OperationOutcome::error(
+    // The error goes to the request's log line (with its id), not to the client.
+    practice_fhir::ops::internal_error(
         IssueCode::DatabaseError,
         "The contracts could not be read or written.",
+        &format!("d1: {err}"),
     )
 }
 

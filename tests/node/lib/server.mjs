@@ -1,7 +1,7 @@
 // Starts the built worker under `wrangler dev` on a free loopback port with a fresh local
 // D1/KV (its own --persist-to directory, migrations applied), for end-to-end tests.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,7 +38,7 @@ function freePort() {
  * Starts wrangler dev; resolves to { origin, stop, persist }. With `persist` it serves that
  * existing local D1/KV directory (migrations applied, nothing seeded, kept on stop).
  */
-export async function startWorker({ seed = true, vars = {}, persist: keep } = {}) {
+export async function startWorker({ seed = true, vars = {}, persist: keep, build = true } = {}) {
   const env = toolEnv();
   const persist = keep ?? mkdtempSync(join(tmpdir(), 'pf-e2e-'));
   const wrangler = join(BIN, 'wrangler');
@@ -52,6 +52,15 @@ export async function startWorker({ seed = true, vars = {}, persist: keep } = {}
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist,
     '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  // build: false serves worker/build/ as built (scripts/test.sh builds it first), through a
+  // copy of wrangler.toml without [build]: a rebuild costs minutes on a loaded machine.
+  let noBuildConfig;
+  if (!build) {
+    const { withoutBuild } = await import('../../../scripts/deploy-config.mjs');
+    noBuildConfig = join(ROOT, `wrangler.nobuild-${port}.toml`);
+    writeFileSync(noBuildConfig, withoutBuild(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')));
+    args.push('--config', noBuildConfig);
+  }
   const child = spawn(wrangler, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const origin = `http://127.0.0.1:${port}`;
@@ -64,15 +73,27 @@ export async function startWorker({ seed = true, vars = {}, persist: keep } = {}
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`wrangler dev exited ${code}:\n${output}`)); });
+  }).catch((e) => {
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    if (noBuildConfig) rmSync(noBuildConfig, { force: true });
+    throw e;
   });
   // "Ready" is printed before the first request can be served; wait until it answers.
+  // readyToServed: ms from "Ready" to that first answer (bench/cold-start.mjs).
+  const ready = performance.now();
+  let readyToServed = null;
   for (let i = 0; i < 100; i++) {
-    try { await fetch(`${origin}/metadata`); break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    try {
+      await (await fetch(`${origin}/metadata`)).arrayBuffer();
+      readyToServed = performance.now() - ready;
+      break;
+    } catch { await new Promise((r) => setTimeout(r, 100)); }
   }
   const stop = async () => {
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
     await new Promise((r) => setTimeout(r, 300));
     if (!keep) rmSync(persist, { recursive: true, force: true });
+    if (noBuildConfig) rmSync(noBuildConfig, { force: true });
   };
-  return { origin, stop, persist, log: () => output };
+  return { origin, stop, persist, log: () => output, readyToServed };
 }
