@@ -71,3 +71,5 @@ lint: setup
 	@$(ENV); cargo clippy -p practice-fhir --all-targets -- -D warnings
 	@$(ENV); cargo clippy -p practice-fhir-tools --all-targets -- -D warnings
 	@$(ENV); CARGO_TARGET_DIR=target/worker cargo clippy -p practice-fhir-worker --target wasm32-unknown-unknown -- -D warnings
+	@# The npm skin (npm/), for the target it ships on, its wasm-bindgen tests included.
+	@$(ENV); CARGO_TARGET_DIR=target/wasm-pack cargo clippy -p practice-fhir-npm --all-targets --target wasm32-unknown-unknown -- -D warnings

@@ -14,11 +14,11 @@ export CARGO_TARGET_DIR="$ROOT/target/wasm-pack"
 # (docs/benchmarks.md, "npm package: size and speed").
 WASM_OPT_FLAGS=(${WASM_OPT_FLAGS:--O3} --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals)
 
-# build_entry <dir under pkg/> <out name> [cargo flags…]
+# build_entry <dir under pkg/> <out name> <cargo profile> [cargo flags…]
 build_entry() {
-  local dir="$1" name="$2"; shift 2
-  cargo build --profile npm --target wasm32-unknown-unknown -p practice-fhir-npm "$@"
-  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/npm/practice_fhir_npm.wasm"
+  local dir="$1" name="$2" profile="$3"; shift 3
+  cargo build --profile "$profile" --target wasm32-unknown-unknown -p practice-fhir-npm "$@"
+  local wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/practice_fhir_npm.wasm"
   mkdir -p "pkg/$dir"
   wasm-bindgen --target web --out-dir "pkg/$dir" --out-name "$name" "$wasm"
   wasm-bindgen --target nodejs --out-dir "pkg/$dir/node" --out-name "$name" "$wasm"
@@ -27,8 +27,8 @@ build_entry() {
   done
 }
 rm -rf pkg
-build_entry . practice_fhir
-build_entry fees practice_fhir_fees --no-default-features
+build_entry . practice_fhir npm
+build_entry fees practice_fhir_fees npm-fees --no-default-features
 node scripts/package-npm.mjs
 rm -rf www/pkg && mkdir -p www/pkg
 cp pkg/practice_fhir.js pkg/practice_fhir_bg.wasm pkg/practice_fhir.d.ts www/pkg/

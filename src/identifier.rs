@@ -46,12 +46,15 @@ mod tests {
     fn a_gmc_number_of_the_wrong_shape_is_a_prac_gmc_warning_on_the_value() {
         assert_eq!(
             check_identifier(GMC, "1234567").to_json_string(),
-            r#"{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"invalid","details":{"coding":[{"system":"https://fhir.nhs.uk/CodeSystem/http-error-codes","code":"MSG_INVALID_FORMAT","display":"Invalid format"}]},"diagnostics":"prac-gmc: GMC must be of the format CNNNNNNN (Practitioner.identifier[0].value is '1234567').","expression":["Practitioner.identifier[0].value"]}]}"#
+            r#"{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"invalid","details":{"coding":[{"system":"URL","code":"MSG_INVALID_FORMAT","display":"Submitted parameter is not valid."}]},"diagnostics":"prac-gmc: GMC must be of the format CNNNNNNN (Practitioner.identifier[0].value is '1234567').","expression":["Practitioner.identifier[0].value"]}]}"#
         );
     }
 
     #[test]
     fn an_unknown_system_has_no_format_rule() {
-        assert_eq!(check_identifier("https://example.org/id", "anything").issues, vec![]);
+        assert_eq!(
+            check_identifier("https://example.org/id", "anything").issues,
+            vec![]
+        );
     }
 }

@@ -34,8 +34,8 @@ pub mod validation;
 pub mod valuesets;
 
 pub use contracts::ContractBook;
-pub use identifier::check_identifier;
 pub use fhir::{parse_resource, parse_typed, validate_resource, validate_typed};
+pub use identifier::check_identifier;
 pub use model::{Bundle, Practitioner, Resource};
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};
 pub use params::QueryParams;

@@ -50,7 +50,8 @@ fn thrown_type_error(err: Thrown) -> String {
 /// calculation, effective prices and price validation, errors included.
 #[wasm_bindgen_test]
 fn npm_answers_equal_native_answers_on_the_pinned_cases() {
-    let file: Value = serde_json::from_str(include_str!("../../tests/golden/parity_cases.json")).unwrap();
+    let file: Value =
+        serde_json::from_str(include_str!("../../tests/golden/parity_cases.json")).unwrap();
     let book = JsContractBook::from_snapshot(js(file["snapshot"].as_str().unwrap())).unwrap();
     let cases = file["cases"].as_array().unwrap();
     assert!(cases.len() >= 1_000);
@@ -68,7 +69,9 @@ fn npm_answers_equal_native_answers_on_the_pinned_cases() {
 
 #[wasm_bindgen_test]
 fn a_bad_snapshot_throws_an_error_carrying_the_outcome() {
-    let err = JsContractBook::from_snapshot(js("{not json")).err().unwrap();
+    let err = JsContractBook::from_snapshot(js("{not json"))
+        .err()
+        .unwrap();
     assert!(thrown_outcome(err).contains("MSG_"));
 }
 
@@ -87,8 +90,14 @@ fn parse_resource_in_wasm_equals_native_on_the_seed_samples() {
     for sample in samples {
         let native = practice_fhir::parse_resource(sample).unwrap();
         assert_eq!(wasm::parse_resource_json(js(sample)).unwrap(), native);
-        assert_eq!(text(&wasm::parse_resource(js(sample)).unwrap()), text(&obj(&native)));
-        assert_eq!(text(&wasm::parse_resource(obj(sample)).unwrap()), text(&obj(&native)));
+        assert_eq!(
+            text(&wasm::parse_resource(js(sample)).unwrap()),
+            text(&obj(&native))
+        );
+        assert_eq!(
+            text(&wasm::parse_resource(obj(sample)).unwrap()),
+            text(&obj(&native))
+        );
         assert!(native.contains("290.00") || !sample.contains("290.00"));
     }
 }
@@ -99,7 +108,10 @@ fn validate_resource_returns_the_outcome_object_with_fhirpaths() {
         "identifier":[{"system":"https://fhir.hl7.org.uk/Id/gmc-number","value":"1234567"}],"gender":"bogus"}"#;
     let outcome = wasm::validate_resource(js(bad)).unwrap();
     let text = text(&outcome);
-    assert_eq!(text, self::text(&wasm::validate_resource(obj(bad)).unwrap()));
+    assert_eq!(
+        text,
+        self::text(&wasm::validate_resource(obj(bad)).unwrap())
+    );
     let native = practice_fhir::validate_resource(bad).to_json_string();
     assert_eq!(text, native);
     assert!(text.contains("Practitioner.identifier[0].value"));
@@ -108,9 +120,11 @@ fn validate_resource_returns_the_outcome_object_with_fhirpaths() {
 
 #[wasm_bindgen_test]
 fn parse_resource_throws_an_error_carrying_the_outcome() {
-    let err = wasm::parse_resource(js("{\"resourceType\": \"Practitioner\", \"active\": \"yes\"}"))
-        .err()
-        .unwrap();
+    let err = wasm::parse_resource(js(
+        "{\"resourceType\": \"Practitioner\", \"active\": \"yes\"}",
+    ))
+    .err()
+    .unwrap();
     let outcome = thrown_outcome(err);
     assert!(outcome.contains("MSG_CANT_PARSE_CONTENT"));
     assert!(outcome.contains("Practitioner.active"));
@@ -159,7 +173,8 @@ fn payor_of(query: &str) -> Option<&str> {
 /// bytes the whole-site book gives on the pinned cases (fees, effective prices, validation).
 #[wasm_bindgen_test]
 fn two_payor_slices_merged_into_an_empty_book_price_as_the_whole_site() {
-    let file: Value = serde_json::from_str(include_str!("../../tests/golden/parity_cases.json")).unwrap();
+    let file: Value =
+        serde_json::from_str(include_str!("../../tests/golden/parity_cases.json")).unwrap();
     let whole: Value = serde_json::from_str(file["snapshot"].as_str().unwrap()).unwrap();
     let mut book = JsContractBook::empty(js("HCSYN01")).unwrap();
     book.merge_slice(js(&slice_of(&whole, "bup"))).unwrap();
@@ -248,7 +263,9 @@ fn a_bad_slice_throws_the_outcome_and_leaves_the_book_as_it_was() {
     .unwrap();
     let before = book.to_snapshot_json();
     let other = book
-        .merge_slice(js(r#"{"site":"S2","payors":[{"id":"9","payor":"axa","type":"I"}]}"#))
+        .merge_slice(js(
+            r#"{"site":"S2","payors":[{"id":"9","payor":"axa","type":"I"}]}"#,
+        ))
         .err()
         .unwrap();
     assert!(thrown_outcome(other).contains("The slice is of site 'S2', not 'S1'."));
@@ -270,19 +287,30 @@ fn a_bad_slice_throws_the_outcome_and_leaves_the_book_as_it_was() {
 /// answer as the edge's query string for it).
 #[wasm_bindgen_test]
 fn calculate_fee_takes_a_request_object_and_answers_the_contract_object() {
-    let seeds: Value = serde_json::from_str(include_str!("../../data/seed-contracts.json")).unwrap();
-    let site = seeds.as_array().unwrap().iter().find(|b| b["site"] == "HC00HM4").unwrap();
+    let seeds: Value =
+        serde_json::from_str(include_str!("../../data/seed-contracts.json")).unwrap();
+    let site = seeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["site"] == "HC00HM4")
+        .unwrap();
     let book = JsContractBook::from_snapshot(obj(&site.to_string())).unwrap();
-    let request = obj(r#"{"site":"HC00HM4","payor":"bup","payorType":"I","providerType":"S",
+    let request = obj(
+        r#"{"site":"HC00HM4","payor":"bup","payorType":"I","providerType":"S",
         "serviceType":"ISC/C0000010","procedureCodes":["CCSD/A3000","9BUPP/AA207"],
-        "location":"HP002694","breakdown":true}"#);
+        "location":"HP002694","breakdown":true}"#,
+    );
     let fee = book.calculate_fee(request.clone()).unwrap();
     let net = js_sys::Reflect::get(&fee, &js("term")).unwrap();
     let net: Value = serde_json::from_str(&text(&net)).unwrap();
     assert_eq!(net[0]["asset"][0]["valuedItem"][0]["net"]["value"], 290);
     let query = "site=HC00HM4&payor=bup&payor-type=I&provider-type=S&service-type=ISC/C0000010\
         &procedure-code=CCSD/A3000,9BUPP/AA207&location=HP002694&breakdown=true";
-    assert_eq!(text(&fee), text(&obj(&book.calculate_fee_json(js(query)).unwrap())));
+    assert_eq!(
+        text(&fee),
+        text(&obj(&book.calculate_fee_json(js(query)).unwrap()))
+    );
     assert_eq!(book.fee_total(request).unwrap(), "290.00");
 }
 
@@ -319,11 +347,17 @@ fn wrong_argument_types_are_type_errors_naming_the_parameter() {
         "parseResourceJson: json must be a JSON string (got object)"
     );
     assert_eq!(
-        thrown_type_error(wasm::check_identifier(js("x"), JsValue::from_f64(1.0)).err().unwrap()),
+        thrown_type_error(
+            wasm::check_identifier(js("x"), JsValue::from_f64(1.0))
+                .err()
+                .unwrap()
+        ),
         "checkIdentifier: value must be a string (got number)"
     );
     // An unknown request member is the edge's unknown parameter, with its outcome.
-    let unknown = book.calculate_fee(obj(r#"{"payor":"bup","serviceType":"ISC/C0000010","colour":"red"}"#));
+    let unknown = book.calculate_fee(obj(
+        r#"{"payor":"bup","serviceType":"ISC/C0000010","colour":"red"}"#,
+    ));
     assert!(thrown_outcome(unknown.err().unwrap()).contains("colour"));
 }
 
@@ -331,8 +365,14 @@ fn wrong_argument_types_are_type_errors_naming_the_parameter() {
 fn check_identifier_names_the_constraint() {
     let gmc = "https://fhir.hl7.org.uk/Id/gmc-number";
     let bad = text(&wasm::check_identifier(js(gmc), js("1234567")).unwrap());
-    assert_eq!(bad, practice_fhir::check_identifier(gmc, "1234567").to_json_string());
+    assert_eq!(
+        bad,
+        practice_fhir::check_identifier(gmc, "1234567").to_json_string()
+    );
     assert!(bad.contains("prac-gmc: GMC must be of the format CNNNNNNN"));
     let good = text(&wasm::check_identifier(js(gmc), js("C2134567")).unwrap());
-    assert_eq!(good, r#"{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational","diagnostics":"All OK","expression":[]}]}"#);
+    assert_eq!(
+        good,
+        r#"{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational","diagnostics":"All OK","expression":[]}]}"#
+    );
 }

@@ -2,7 +2,7 @@
 // project, import it from Node ESM, and type-check a TypeScript consumer with tsc.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,4 +126,20 @@ test('TypeScript declarations type-check a consumer (tsc --noEmit)', () => {
     files: ['consumer.ts'],
   }));
   execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+});
+
+test('npm publish --dry-run is clean and packs every file the exports map names', () => {
+  const env = toolEnv();
+  const run = spawnSync('npm', ['publish', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(ROOT, 'pkg'), env, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  // Only the note that a real publish needs a login (this machine has none) may remain.
+  const warnings = run.stderr.split('\n').filter((l) => /^npm (warn|error)/i.test(l) && !/requires you to be logged in/.test(l));
+  assert.deepEqual(warnings, []);
+  const report = JSON.parse(run.stdout);
+  const packed = new Set((report.files ?? report['practice-fhir'].files).map((f) => f.path));
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'pkg/package.json'), 'utf8'));
+  const targets = Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e).flatMap((c) => Object.values(c))));
+  const missing = targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !packed.has(t));
+  assert.deepEqual(missing, []);
+  assert.ok(packed.has('README.md'));
 });
