@@ -9,7 +9,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, readdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -77,8 +77,9 @@ after(async () => {
 });
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-/** Serves `dir` statically, opens it in Chromium, and returns what the app put in window.result. */
-async function inChromium(dir) {
+/** Serves `dir` statically, opens it in Chromium, and returns what the app put in window.result
+ *  (or, with `read`, what that function of the page answers once it is truthy). */
+async function inChromium(dir, read = () => window.result || window.failure) {
   const server = createServer((req, res) => {
     const path = join(dir, new URL(req.url, 'http://x').pathname.replace(/\/$/, '/index.html'));
     try {
@@ -94,8 +95,12 @@ async function inChromium(dir) {
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => window.result || window.failure, null, { timeout: 30_000 });
+    await page.waitForFunction(read, null, { timeout: 30_000 });
     const { result, failure } = await page.evaluate(() => ({ result: window.result, failure: window.failure }));
+    if (result === undefined && failure === undefined) {
+      assert.deepEqual(errors, []);
+      return page.evaluate(read);
+    }
     assert.equal(failure, undefined, failure);
     assert.deepEqual(errors, []);
     return result;
@@ -125,6 +130,17 @@ test('Vite production build runs in headless Chromium', async () => {
   const assets = readdirSync(join(dir, 'dist/assets'));
   assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 2, `both entries' wasm emitted: ${assets}`);
   assert.deepEqual(await inChromium(join(dir, 'dist')), EXPECTED);
+});
+
+test('the booking-form example (examples/booking-form) builds with Vite and shows the fee and the GMC verdict', async () => {
+  const dir = join(app, 'example');
+  cpSync(join(ROOT, 'examples/booking-form'), dir, { recursive: true });
+  writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(SNAPSHOT));
+  const { build } = await import(join(ROOT, 'node_modules/vite/dist/node/index.js'));
+  await build({ root: dir, logLevel: 'warn', configFile: false, build: { outDir: join(dir, 'dist'), target: 'es2022' } });
+  const shown = await inChromium(join(dir, 'dist'), () => document.getElementById('fee').value
+    && [document.getElementById('fee').value, document.getElementById('gmc-verdict').value]);
+  assert.deepEqual(shown, ['£290.00', 'well formed']);
 });
 
 test('webpack 5 production build runs in headless Chromium', async () => {

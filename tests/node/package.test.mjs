@@ -143,3 +143,17 @@ test('npm publish --dry-run is clean and packs every file the exports map names'
   assert.deepEqual(missing, []);
   assert.ok(packed.has('README.md'));
 });
+
+test('the API reference generates from the .d.ts doc comments (scripts/api-docs.sh, typedoc, warnings are errors)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'pf-api-docs-'));
+  try {
+    execFileSync(join(ROOT, 'scripts/api-docs.sh'), [out], { cwd: ROOT, env: toolEnv(), stdio: 'pipe' });
+    const book = readFileSync(join(out, 'classes/practice_fhir.ContractBook.html'), 'utf8');
+    assert.match(book, /calculateFee/);
+    assert.match(book, /the edge returns/);
+    assert.ok(readdirSync(join(out, 'classes')).includes('fees_practice_fhir_fees.ContractBook.html'));
+    assert.ok(readdirSync(join(out, 'interfaces')).some((f) => f.includes('CalculateFeeRequest')));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
