@@ -82,7 +82,7 @@ fn parse_resource_in_wasm_equals_native_on_the_seed_samples() {
         include_str!("../../tests/fixtures/000_01_search_practitioner_endpoint_response.json"),
         include_str!("../../tests/fixtures/000_03_search_practitionerrole_endpoint_response.json"),
         include_str!(
-            "fixtures/001_22_set_contract_price_withpractitionerbespoke_endpoint_response.json"
+            "../../tests/fixtures/001_22_set_contract_price_withpractitionerbespoke_endpoint_response.json"
         ),
         include_str!("../../tests/fixtures/001_25_calculate_service_fee_withprocedure_endpoint_response.json"),
         include_str!("../../tests/fixtures/004_02_example_response.json"),
