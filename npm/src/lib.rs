@@ -428,6 +428,25 @@ pub struct JsContractBook {
     inner: ContractBook,
 }
 
+/// The answers as JSON text, for the typed methods and their `…Json` variants alike
+/// (`function` names the method a TypeError is about).
+impl JsContractBook {
+    fn fee_text(&self, request: &JsValue, function: &str) -> Answer<String> {
+        let params = self::request(request, function, REQUEST)?;
+        Ok(self.inner.calculate_fee(&params)?.to_string())
+    }
+
+    fn effective_text(&self, request: &JsValue, function: &str) -> Answer<String> {
+        let params = self::request(request, function, REQUEST)?;
+        Ok(self.inner.effective_prices(&params)?.to_string())
+    }
+
+    fn validation_text(&self, request: &JsValue, function: &str) -> Answer<String> {
+        let params = self::request(request, function, REQUEST)?;
+        Ok(self.inner.validate_price(&params)?.to_string())
+    }
+}
+
 /// What a request parameter accepts, for the TypeError.
 const REQUEST: &str = "a request object or a query string";
 
@@ -499,7 +518,7 @@ impl JsContractBook {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CalculateFeeRequest | string")] request: JsValue,
     ) -> Answer<JsValue> {
-        Ok(object(&self.calculate_fee_json(request)?))
+        Ok(object(&self.fee_text(&request, "calculateFee")?))
     }
 
     /// `calculateFee` answering the Contract's JSON text.
@@ -508,8 +527,7 @@ impl JsContractBook {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CalculateFeeRequest | string")] request: JsValue,
     ) -> Answer<String> {
-        let params = self::request(&request, "calculateFee", REQUEST)?;
-        Ok(self.inner.calculate_fee(&params)?.to_string())
+        self.fee_text(&request, "calculateFeeJson")
     }
 
     /// The fee alone as a string with 2 decimals (`"290.00"`): the same arithmetic as
@@ -530,7 +548,7 @@ impl JsContractBook {
         &self,
         #[wasm_bindgen(unchecked_param_type = "EffectivePricesRequest | string")] request: JsValue,
     ) -> Answer<JsValue> {
-        Ok(object(&self.effective_prices_json(request)?))
+        Ok(object(&self.effective_text(&request, "effectivePrices")?))
     }
 
     /// `effectivePrices` answering the Bundle's JSON text.
@@ -539,8 +557,7 @@ impl JsContractBook {
         &self,
         #[wasm_bindgen(unchecked_param_type = "EffectivePricesRequest | string")] request: JsValue,
     ) -> Answer<String> {
-        let params = self::request(&request, "effectivePrices", REQUEST)?;
-        Ok(self.inner.effective_prices(&params)?.to_string())
+        self.effective_text(&request, "effectivePricesJson")
     }
 
     /// `$validation`; with `fee` the verdict on that fee.
@@ -549,7 +566,7 @@ impl JsContractBook {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PriceValidationRequest | string")] request: JsValue,
     ) -> Answer<JsValue> {
-        Ok(object(&self.validate_price_json(request)?))
+        Ok(object(&self.validation_text(&request, "validatePrice")?))
     }
 
     /// `validatePrice` answering the Contract's JSON text.
@@ -558,8 +575,7 @@ impl JsContractBook {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PriceValidationRequest | string")] request: JsValue,
     ) -> Answer<String> {
-        let params = self::request(&request, "validatePrice", REQUEST)?;
-        Ok(self.inner.validate_price(&params)?.to_string())
+        self.validation_text(&request, "validatePriceJson")
     }
 }
 

@@ -339,6 +339,10 @@ fn wrong_argument_types_are_type_errors_naming_the_parameter() {
         "calculateFee: request.procedureCodes must be an array of strings (got number)"
     );
     assert_eq!(
+        thrown_type_error(book.calculate_fee_json(JsValue::TRUE).err().unwrap()),
+        "calculateFeeJson: request must be a request object or a query string (got boolean)"
+    );
+    assert_eq!(
         thrown_type_error(wasm::validate_resource(JsValue::NULL).err().unwrap()),
         "validateResource: resource must be a JSON string or an object (got null)"
     );
