@@ -22,9 +22,14 @@ build_entry() {
   mkdir -p "pkg/$dir"
   wasm-bindgen --target web --out-dir "pkg/$dir" --out-name "$name" "$wasm"
   wasm-bindgen --target nodejs --out-dir "pkg/$dir/node" --out-name "$name" "$wasm"
-  for out in "pkg/$dir/${name}_bg.wasm" "pkg/$dir/node/${name}_bg.wasm"; do
-    wasm-opt "${WASM_OPT_FLAGS[@]}" "$out" -o "$out"
-  done
+  local web="pkg/$dir/${name}_bg.wasm" node="pkg/$dir/node/${name}_bg.wasm"
+  if cmp -s "$web" "$node"; then
+    # wasm-bindgen writes the same module for both targets: optimise it once (binaryen.js is slow).
+    wasm-opt "${WASM_OPT_FLAGS[@]}" "$web" -o "$web"
+    cp "$web" "$node"
+  else
+    for out in "$web" "$node"; do wasm-opt "${WASM_OPT_FLAGS[@]}" "$out" -o "$out"; done
+  fi
 }
 rm -rf pkg
 build_entry . practice_fhir npm
