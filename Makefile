@@ -72,8 +72,10 @@ lint: setup
 	@$(ENV); cargo clippy -p practice-fhir --all-targets -- -D warnings
 	@$(ENV); cargo clippy -p practice-fhir-tools --all-targets -- -D warnings
 	@$(ENV); CARGO_TARGET_DIR=target/worker cargo clippy -p practice-fhir-worker --target wasm32-unknown-unknown -- -D warnings
+	@# The npm skin (npm/), for the target it ships on, its wasm-bindgen tests included.
+	@$(ENV); CARGO_TARGET_DIR=target/wasm-pack cargo clippy -p practice-fhir-npm --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-# Issue 14: deploy to Cloudflare (scripts/deploy.sh; README "Deploy to Cloudflare").
+# Deploy to Cloudflare (scripts/deploy.sh; README "Deploy to Cloudflare").
 # `make deploy ENV=production` on the command line picks the environment (this Makefile's own
 # ENV variable is the env.sh prelude, so only a command-line ENV counts); default staging.
 # NO_BUILD=1 (with DRY_RUN=1) bundles worker/build/ as it is instead of rebuilding it.

@@ -1,7 +1,8 @@
 // The fee-preview page's response to an input change, in headless Chromium against
 // `wrangler dev`, on the 5,000-price site of the fees benchmark (target/bench/site-5000.json,
 // written by `cargo bench --bench fees`). The page marks each change (performance marks):
-// compute = the npm package pricing the visit and judging the proposed fee (JSON in and out),
+// compute = the npm package pricing the visit and judging the proposed fee (the typed API:
+// request objects in, objects out),
 // render = updating the DOM and SVG, to-frame = from the change to the animation frame that
 // paints it. Baseline in the same run: a change that does nothing, to the next frame.
 // --record writes the table into docs/benchmarks.md.
@@ -92,7 +93,7 @@ try {
     '',
     '| measure (performance marks) | median ms | p95 ms | vs baseline frame |',
     '| --- | ---: | ---: | ---: |',
-    `| compute: price the visit + judge the fee (wasm, JSON in/out) | ${f(q(result.compute, 0.5))} | ${f(q(result.compute, 0.95))} | ${(q(result.compute, 0.5) / noop).toFixed(3)}x |`,
+    `| compute: price the visit + judge the fee (wasm, typed API: objects in/out) | ${f(q(result.compute, 0.5))} | ${f(q(result.compute, 0.95))} | ${(q(result.compute, 0.5) / noop).toFixed(3)}x |`,
     `| render: table, legend, two SVGs | ${f(q(result.render, 0.5))} | ${f(q(result.render, 0.95))} | ${(q(result.render, 0.5) / noop).toFixed(3)}x |`,
     `| change → the frame that paints it | ${f(q(result.toFrame, 0.5))} | ${f(q(result.toFrame, 0.95))} | ${(q(result.toFrame, 0.5) / noop).toFixed(2)}x |`,
     `| baseline: no-op change → next frame | ${f(noop)} | ${f(q(result.noop, 0.95))} | 1.00x |`,

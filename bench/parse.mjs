@@ -1,9 +1,11 @@
 // Parse + validate throughput on the 1,000-Practitioner searchset Bundle (3.14 MB), in one
 // run, interleaved round by round so machine noise hits every contender alike:
-//   JSON.parse (baseline) · our wasm validateResource · our wasm parseResource ·
-//   @medplum/core validateResource after JSON.parse.
+//   JSON.parse (baseline) · our wasm validateResource (text in, OperationOutcome object
+//   out) · validateResource given the object (the typed API: V8 stringifies it first) ·
+//   parseResourceJson (the string call: text in, text out) · parseResource (the typed API:
+//   the normalised resource as an object) · @medplum/core validateResource after JSON.parse.
 // Prints a markdown table of MB/s and ratios against JSON.parse; with --record writes it
-// into docs/benchmarks.md. Also reports the npm wasm size raw and gzipped.
+// into docs/benchmarks.md. Also reports each entry's wasm size raw and gzipped.
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -36,10 +38,13 @@ if (outcome.issue.some((i) => i.details?.coding?.[0]?.code === 'MSG_CANT_PARSE_C
   process.exit(1);
 }
 
+const object = JSON.parse(text);
 const contenders = [
   { name: 'JSON.parse (V8, baseline)', run: () => JSON.parse(text), rounds: 15 },
-  { name: 'practice-fhir wasm validateResource', run: () => pf.validateResource(text), rounds: 15 },
-  { name: 'practice-fhir wasm parseResource', run: () => pf.parseResource(text), rounds: 15 },
+  { name: 'practice-fhir wasm validateResource (JSON text in)', run: () => pf.validateResource(text), rounds: 15 },
+  { name: 'practice-fhir wasm parseResourceJson (string call: text in, text out)', run: () => pf.parseResourceJson(text), rounds: 15 },
+  { name: 'practice-fhir wasm parseResource (typed: object out)', run: () => pf.parseResource(text), rounds: 15 },
+  { name: 'practice-fhir wasm validateResource (typed: object in)', run: () => pf.validateResource(object), rounds: 15 },
   {
     name: '@medplum/core validateResource (after JSON.parse)',
     run: () => { const b = JSON.parse(text); for (const e of b.entry) medplumValidate(e.resource); },
@@ -63,8 +68,10 @@ const rows = contenders.map((c) => {
   const mbs = MB / (ms / 1000);
   return `| ${c.name} | ${ms.toFixed(1)} | ${mbs.toFixed(1)} | ${(mbs / base).toFixed(2)}x |`;
 });
-const wasm = readFileSync('pkg/practice_fhir_bg.wasm');
-const gz = gzipSync(wasm, { level: 9 }).length;
+const size = (path) => {
+  const wasm = readFileSync(path);
+  return `${(wasm.length / 1024).toFixed(1)} KiB raw, ${(gzipSync(wasm, { level: 9 }).length / 1024).toFixed(1)} KiB gzip (level 9)`;
+};
 const table = [
   `Input: \`${file}\` (${bytes.toLocaleString('en-GB')} bytes, 1,000 Practitioners), Node ${process.version}, median of rounds interleaved in one run.`,
   '',
@@ -74,9 +81,9 @@ const table = [
   '',
   `Issues our validator reports on the bundle: ${Object.entries(found).map(([k, n]) => `${n} × ${k}`).join(', ') || 'none'}.`,
   '',
-  `Our wasm vs Medplum: ${(MB / (median(contenders[1].times) / 1000) / (MB / (median(contenders[3].times) / 1000))).toFixed(1)}x (validateResource).`,
+  `Our wasm vs Medplum: ${(MB / (median(contenders[1].times) / 1000) / (MB / (median(contenders[5].times) / 1000))).toFixed(1)}x (validateResource).`,
   '',
-  `npm package wasm (\`pkg/practice_fhir_bg.wasm\`): ${(wasm.length / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip (level 9).`,
+  `npm package wasm per entry: \`practice-fhir\` (\`pkg/practice_fhir_bg.wasm\`) ${size('pkg/practice_fhir_bg.wasm')}; \`practice-fhir/fees\` (\`pkg/fees/practice_fhir_fees_bg.wasm\`) ${size('pkg/fees/practice_fhir_fees_bg.wasm')}.`,
 ].join('\n');
 console.log(table);
-if (process.argv.includes('--record')) record('parse', table);
+if (process.argv.includes('--record')) record('npm-parse', table);

@@ -48,9 +48,12 @@ step lint none make --no-print-directory lint
 step rust-native cargo cargo test -p practice-fhir --all-targets --no-fail-fast
 step rust-doc cargo cargo test -p practice-fhir --doc
 step rust-tools cargo cargo test -p practice-fhir-tools --all-targets --no-fail-fast
+# The npm skin (npm/): its native unit tests (the OperationOutcome text it writes).
+step rust-npm cargo cargo test -p practice-fhir-npm --lib
 export CARGO_TARGET_DIR="$ROOT/target/wasm-pack"
-step wasm-node wasm wasm-pack test --release --node . --features wasm --test wasm
-step wasm-chromium wasm env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --release --headless --chrome --chromedriver /usr/bin/chromedriver . --features wasm --test wasm
+# The npm skin's wasm-bindgen tests (npm/tests/wasm.rs), in Node and in headless Chromium.
+step wasm-node wasm wasm-pack test --release --node npm --test wasm
+step wasm-chromium wasm env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --release --headless --chrome --chromedriver /usr/bin/chromedriver npm --test wasm
 unset CARGO_TARGET_DIR
 step build-pkg none scripts/build-pkg.sh
 step build-worker none scripts/build-worker.sh

@@ -1,8 +1,8 @@
 //! practice-fhir: the core of the UK private-practice FHIR APIs.
 //!
 //! Pure Rust with no I/O: FHIR parsing and UK Core validation, contracts and fee
-//! calculation, search compilation. The npm package (`src/wasm.rs`, feature `wasm`) and the
-//! Cloudflare worker (`worker/`) are thin skins over this crate.
+//! calculation, search compilation. The npm package (`npm/`) and the Cloudflare worker (`worker/`)
+//! are thin skins over this crate, each a crate of its own.
 //!
 //! ```
 //! use practice_fhir::{ContractBook, QueryParams};
@@ -24,6 +24,7 @@ pub mod contracts;
 pub mod directory;
 pub mod discovery;
 pub mod fhir;
+pub mod identifier;
 pub mod model;
 pub mod money;
 // Issue 14: OpenID Connect key sets, and CORS / request ids / log lines for the edge.
@@ -37,12 +38,10 @@ pub mod valuesets;
 
 pub use contracts::ContractBook;
 pub use fhir::{parse_resource, parse_typed, validate_resource, validate_typed};
+pub use identifier::check_identifier;
 pub use model::{Bundle, Practitioner, Resource};
 pub use outcome::{Issue, IssueCode, OperationOutcome, Severity};
 pub use params::QueryParams;
 
 /// The crate (and npm package) version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-#[cfg(feature = "wasm")]
-pub mod wasm;

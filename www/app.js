@@ -40,7 +40,9 @@ function options(select, list, keep = true) {
 }
 const text = (id, value) => { $(id).textContent = value; };
 const extensions = (asset) => Object.fromEntries((asset?.extension ?? []).map((e) => [e.url.replace(EXT, ''), e.valueString ?? e.extension]));
-const query = (pairs) => new URLSearchParams(pairs.filter(([, v]) => v)).toString();
+// A request object for the ContractBook without the fields the form leaves empty (an empty
+// parameter is an error, as at the edge).
+const request = (fields) => Object.fromEntries(Object.entries(fields).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : v)));
 
 // ---- loading ----
 const FALLBACK = new Set(FALLBACK_PAYORS);
@@ -50,7 +52,7 @@ const payorName = (payor) => state.cat?.payors.find((p) => p.payor === payor)?.d
 // What `book` lets you choose from; refused when the site has nothing to price (listing a
 // site's payors creates slf and na, so those alone are nothing).
 function catalogOf(book, payors) {
-  const snapshot = JSON.parse(book.toSnapshot());
+  const snapshot = book.toSnapshot();
   const cat = payors ? catalog(snapshot, payors) : catalog(snapshot);
   if (cat.priceCount === 0 && cat.payors.every((p) => FALLBACK.has(p.payor))) {
     throw new ApiError(`Site ${snapshot.site} has no contracts here (no payors, no prices). Check the site ID.`);
@@ -164,7 +166,7 @@ async function loadDemo() {
     const books = await res.json();
     const wanted = $('site').value.trim();
     const snapshot = books.find((b) => b.site === wanted) ?? books.find((b) => b.site === 'HCDEMO1') ?? books[0];
-    const book = ContractBook.fromSnapshot(JSON.stringify(snapshot));
+    const book = ContractBook.fromSnapshot(snapshot);
     let cat;
     try {
       cat = catalogOf(book);
@@ -259,10 +261,10 @@ function renderItems(v = visit()) {
 
 // ---- pricing, on every change ----
 function priceVisit(v) {
-  const q = query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
-    ['procedure-code', v.procedures.join(',')], ['location', v.location], ['practitioner', v.practitioner], ['breakdown', 'true']]);
+  const req = request({ site: state.site, payor: v.payor, payorType: v.payorType, serviceType: v.service,
+    procedureCodes: v.procedures, location: v.location, practitioner: v.practitioner, breakdown: true });
   try {
-    return { fee: JSON.parse(state.book.calculateFee(q)) };
+    return { fee: state.book.calculateFee(req) };
   } catch (err) {
     return { error: err };
   }
@@ -272,10 +274,10 @@ function judge(v, item, feeText) {
   const [type, code] = item.split('|');
   const fee = feeText.trim();
   if (!code) return { none: true };
-  const q = query([['site', state.site], ['payor', v.payor], ['codeType', type], ['code', code], ['practitioner', v.practitioner],
-    ['fee', isFee(fee) ? fee : '']]);
+  const req = request({ site: state.site, payor: v.payor, codeType: type, code, practitioner: v.practitioner,
+    fee: isFee(fee) ? fee : '' });
   try {
-    const asset = JSON.parse(state.book.validatePrice(q)).term[0].asset[0];
+    const asset = state.book.validatePrice(req).term[0].asset[0];
     return { ext: extensions(asset), fee: isFee(fee) ? fee : null, feeText: fee };
   } catch (err) {
     return { error: err, fee: isFee(fee) ? fee : null, feeText: fee };
@@ -434,14 +436,14 @@ function prefillFee() {
     price = state.lines.find((l) => l.code === code)?.price ?? '';
     if (price === '') {
       try {
-        price = state.book.feeTotal(query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
-          ['procedure-code', code], ['location', v.location], ['practitioner', v.practitioner]]));
+        price = state.book.feeTotal(request({ site: state.site, payor: v.payor, payorType: v.payorType, serviceType: v.service,
+          procedureCodes: [code], location: v.location, practitioner: v.practitioner }));
       } catch { /* not priced yet */ }
     }
   } else if (type === 'S') {
     try {
-      price = state.book.feeTotal(query([['site', state.site], ['payor', v.payor], ['payor-type', v.payorType], ['service-type', v.service],
-        ['location', v.location], ['practitioner', v.practitioner]]));
+      price = state.book.feeTotal(request({ site: state.site, payor: v.payor, payorType: v.payorType, serviceType: v.service,
+        location: v.location, practitioner: v.practitioner }));
     } catch { /* not priced yet */ }
   }
   $('p-fee').value = price === '' ? '' : decimal(price);

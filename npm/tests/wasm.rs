@@ -4,10 +4,10 @@
 // clippy.toml's allow-unwrap-in-tests knows #[test], not #[wasm_bindgen_test].
 #![allow(clippy::unwrap_used)]
 
-use practice_fhir::wasm::{self, JsContractBook};
 use practice_fhir::ContractBook;
+use practice_fhir_npm::{self as wasm, JsContractBook, Thrown};
 use serde_json::Value;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
@@ -15,10 +15,34 @@ fn version_is_the_crate_version() {
     assert_eq!(wasm::version(), env!("CARGO_PKG_VERSION"));
 }
 
+/// A string as the JsValue JavaScript passes.
+fn js(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+/// A JSON text as the object JavaScript passes.
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+/// A JS value as JSON text.
+fn text(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).unwrap().into()
+}
+
 /// The OperationOutcome a thrown JS Error carries, as a JSON string.
-fn thrown_outcome(err: JsValue) -> String {
+fn thrown_outcome(err: Thrown) -> String {
+    let err: JsValue = err.into();
+    assert!(err.is_instance_of::<js_sys::Error>());
     let outcome = js_sys::Reflect::get(&err, &JsValue::from_str("outcome")).unwrap();
-    js_sys::JSON::stringify(&outcome).unwrap().into()
+    text(&outcome)
+}
+
+/// The message of a thrown TypeError (and that it is one).
+fn thrown_type_error(err: Thrown) -> String {
+    let err: JsValue = err.into();
+    assert!(err.is_instance_of::<js_sys::TypeError>());
+    err.unchecked_into::<js_sys::Error>().message().into()
 }
 
 /// The browser (or Node) gives the very bytes the native build pinned in
@@ -26,16 +50,17 @@ fn thrown_outcome(err: JsValue) -> String {
 /// calculation, effective prices and price validation, errors included.
 #[wasm_bindgen_test]
 fn npm_answers_equal_native_answers_on_the_pinned_cases() {
-    let file: Value = serde_json::from_str(include_str!("golden/parity_cases.json")).unwrap();
-    let book = JsContractBook::from_snapshot(file["snapshot"].as_str().unwrap()).unwrap();
+    let file: Value =
+        serde_json::from_str(include_str!("../../tests/golden/parity_cases.json")).unwrap();
+    let book = JsContractBook::from_snapshot(js(file["snapshot"].as_str().unwrap())).unwrap();
     let cases = file["cases"].as_array().unwrap();
     assert!(cases.len() >= 1_000);
     for case in cases {
         let query = case["query"].as_str().unwrap();
         let got = match case["op"].as_str().unwrap() {
-            "fee" => book.calculate_fee(query),
-            "effective" => book.effective_prices(query),
-            _ => book.validate_price(query),
+            "fee" => book.calculate_fee_json(js(query)),
+            "effective" => book.effective_prices_json(js(query)),
+            _ => book.validate_price_json(js(query)),
         }
         .unwrap_or_else(thrown_outcome);
         assert_eq!(got, case["expected"].as_str().unwrap(), "{query}");
@@ -44,7 +69,9 @@ fn npm_answers_equal_native_answers_on_the_pinned_cases() {
 
 #[wasm_bindgen_test]
 fn a_bad_snapshot_throws_an_error_carrying_the_outcome() {
-    let err = JsContractBook::from_snapshot("{not json").err().unwrap();
+    let err = JsContractBook::from_snapshot(js("{not json"))
+        .err()
+        .unwrap();
     assert!(thrown_outcome(err).contains("MSG_"));
 }
 
@@ -52,17 +79,25 @@ fn a_bad_snapshot_throws_an_error_carrying_the_outcome() {
 #[wasm_bindgen_test]
 fn parse_resource_in_wasm_equals_native_on_the_seed_samples() {
     let samples = [
-        include_str!("fixtures/000_01_search_practitioner_endpoint_response.json"),
-        include_str!("fixtures/000_03_search_practitionerrole_endpoint_response.json"),
+        include_str!("../../tests/fixtures/000_01_search_practitioner_endpoint_response.json"),
+        include_str!("../../tests/fixtures/000_03_search_practitionerrole_endpoint_response.json"),
         include_str!(
-            "fixtures/001_22_set_contract_price_withpractitionerbespoke_endpoint_response.json"
+            "../../tests/fixtures/001_22_set_contract_price_withpractitionerbespoke_endpoint_response.json"
         ),
-        include_str!("fixtures/001_25_calculate_service_fee_withprocedure_endpoint_response.json"),
-        include_str!("fixtures/004_02_example_response.json"),
+        include_str!("../../tests/fixtures/001_25_calculate_service_fee_withprocedure_endpoint_response.json"),
+        include_str!("../../tests/fixtures/004_02_example_response.json"),
     ];
     for sample in samples {
         let native = practice_fhir::parse_resource(sample).unwrap();
-        assert_eq!(wasm::parse_resource(sample).unwrap(), native);
+        assert_eq!(wasm::parse_resource_json(js(sample)).unwrap(), native);
+        assert_eq!(
+            text(&wasm::parse_resource(js(sample)).unwrap()),
+            text(&obj(&native))
+        );
+        assert_eq!(
+            text(&wasm::parse_resource(obj(sample)).unwrap()),
+            text(&obj(&native))
+        );
         assert!(native.contains("290.00") || !sample.contains("290.00"));
     }
 }
@@ -71,8 +106,12 @@ fn parse_resource_in_wasm_equals_native_on_the_seed_samples() {
 fn validate_resource_returns_the_outcome_object_with_fhirpaths() {
     let bad = r#"{"resourceType":"Practitioner","name":[{"use":"official","family":"X"}],
         "identifier":[{"system":"https://fhir.hl7.org.uk/Id/gmc-number","value":"1234567"}],"gender":"bogus"}"#;
-    let outcome = wasm::validate_resource(bad);
-    let text: String = js_sys::JSON::stringify(&outcome).unwrap().into();
+    let outcome = wasm::validate_resource(js(bad)).unwrap();
+    let text = text(&outcome);
+    assert_eq!(
+        text,
+        self::text(&wasm::validate_resource(obj(bad)).unwrap())
+    );
     let native = practice_fhir::validate_resource(bad).to_json_string();
     assert_eq!(text, native);
     assert!(text.contains("Practitioner.identifier[0].value"));
@@ -81,9 +120,11 @@ fn validate_resource_returns_the_outcome_object_with_fhirpaths() {
 
 #[wasm_bindgen_test]
 fn parse_resource_throws_an_error_carrying_the_outcome() {
-    let err = wasm::parse_resource("{\"resourceType\": \"Practitioner\", \"active\": \"yes\"}")
-        .err()
-        .unwrap();
+    let err = wasm::parse_resource(js(
+        "{\"resourceType\": \"Practitioner\", \"active\": \"yes\"}",
+    ))
+    .err()
+    .unwrap();
     let outcome = thrown_outcome(err);
     assert!(outcome.contains("MSG_CANT_PARSE_CONTENT"));
     assert!(outcome.contains("Practitioner.active"));
@@ -132,12 +173,13 @@ fn payor_of(query: &str) -> Option<&str> {
 /// bytes the whole-site book gives on the pinned cases (fees, effective prices, validation).
 #[wasm_bindgen_test]
 fn two_payor_slices_merged_into_an_empty_book_price_as_the_whole_site() {
-    let file: Value = serde_json::from_str(include_str!("golden/parity_cases.json")).unwrap();
+    let file: Value =
+        serde_json::from_str(include_str!("../../tests/golden/parity_cases.json")).unwrap();
     let whole: Value = serde_json::from_str(file["snapshot"].as_str().unwrap()).unwrap();
-    let mut book = JsContractBook::empty("HCSYN01");
-    book.merge_slice(&slice_of(&whole, "bup")).unwrap();
-    book.merge_slice(&slice_of(&whole, "axa")).unwrap();
-    let held: Value = serde_json::from_str(&book.to_snapshot()).unwrap();
+    let mut book = JsContractBook::empty(js("HCSYN01")).unwrap();
+    book.merge_slice(js(&slice_of(&whole, "bup"))).unwrap();
+    book.merge_slice(obj(&slice_of(&whole, "axa"))).unwrap();
+    let held: Value = serde_json::from_str(&book.to_snapshot_json()).unwrap();
     let held_payors: Vec<&str> = held["payors"]
         .as_array()
         .unwrap()
@@ -152,9 +194,9 @@ fn two_payor_slices_merged_into_an_empty_book_price_as_the_whole_site() {
             continue;
         }
         let got = match case["op"].as_str().unwrap() {
-            "fee" => book.calculate_fee(query),
-            "effective" => book.effective_prices(query),
-            _ => book.validate_price(query),
+            "fee" => book.calculate_fee_json(js(query)),
+            "effective" => book.effective_prices_json(js(query)),
+            _ => book.validate_price_json(js(query)),
         }
         .unwrap_or_else(thrown_outcome);
         assert_eq!(got, case["expected"].as_str().unwrap(), "{query}");
@@ -173,12 +215,12 @@ fn a_delta_slice_changes_and_removes_prices_in_place() {
                 {"contract":"1","service":"ISC/C0000010","procedure":"CCSD/W3712","net":"1800.00","lastUpdated":"2026-11-01T00:00:00Z"},
                 {"contract":"2","service":"ISC/C0000010","procedure":"CCSD/W3712","net":"1500.00"}]}"#;
     let whole: Value = serde_json::from_str(whole_json).unwrap();
-    let mut book = JsContractBook::empty("S1");
-    book.merge_slice(&slice_of(&whole, "bup")).unwrap();
+    let mut book = JsContractBook::empty(js("S1")).unwrap();
+    book.merge_slice(js(&slice_of(&whole, "bup"))).unwrap();
     let fee = |book: &JsContractBook, procedure: &str| {
-        book.fee_total(&format!(
+        book.fee_total(js(&format!(
             "site=S1&payor=bup&service-type=ISC/C0000010&procedure-code=CCSD/{procedure}"
-        ))
+        )))
         .unwrap_or_else(thrown_outcome)
     };
     assert_eq!(fee(&book, "A3000"), "232.00");
@@ -188,7 +230,7 @@ fn a_delta_slice_changes_and_removes_prices_in_place() {
       "prices":[{"contract":"1","service":"ISC/C0000010","procedure":"CCSD/A3000","net":"240.00","lastUpdated":"2026-12-01T10:00:00Z"}],
       "removed":[{"kind":"price","key":{"contract":"1","service":"ISC/C0000010","procedure":"CCSD/W3712"},"at":"2026-12-01T10:00:01Z"}],
       "slice":{"payors":["bup","na","slf"],"lastUpdated":"2026-12-01T10:00:02Z","since":"gt2026-12-01T09:00:00.000Z"}}"#;
-    book.merge_slice(delta).unwrap();
+    book.merge_slice(js(delta)).unwrap();
     assert_eq!(fee(&book, "A3000"), "240.00");
     assert_eq!(
         fee(&book, "W3712"),
@@ -198,10 +240,10 @@ fn a_delta_slice_changes_and_removes_prices_in_place() {
 
     let mut native = ContractBook::from_snapshot_json(whole_json).unwrap();
     native.merge_snapshot_json(delta).unwrap();
-    assert_eq!(book.to_snapshot(), native.to_snapshot_json());
+    assert_eq!(book.to_snapshot_json(), native.to_snapshot_json());
     let query = "site=S1&payor=bup&service-type=ISC/C0000010&procedure-code=CCSD/A3000,CCSD/W3712&breakdown=true";
     assert_eq!(
-        book.calculate_fee(query).unwrap(),
+        book.calculate_fee_json(js(query)).unwrap(),
         native
             .calculate_fee(&practice_fhir::QueryParams::from_query(query, false))
             .unwrap()
@@ -213,28 +255,128 @@ fn a_delta_slice_changes_and_removes_prices_in_place() {
 /// book keeps what it had.
 #[wasm_bindgen_test]
 fn a_bad_slice_throws_the_outcome_and_leaves_the_book_as_it_was() {
-    let mut book = JsContractBook::empty("S1");
-    book.merge_slice(
+    let mut book = JsContractBook::empty(js("S1")).unwrap();
+    book.merge_slice(js(
         r#"{"site":"S1","payors":[{"id":"1","payor":"bup","type":"I"}],
           "prices":[{"contract":"1","service":"ISC/C0000010","net":"90.00"}]}"#,
-    )
+    ))
     .unwrap();
-    let before = book.to_snapshot();
+    let before = book.to_snapshot_json();
     let other = book
-        .merge_slice(r#"{"site":"S2","payors":[{"id":"9","payor":"axa","type":"I"}]}"#)
+        .merge_slice(js(
+            r#"{"site":"S2","payors":[{"id":"9","payor":"axa","type":"I"}]}"#,
+        ))
         .err()
         .unwrap();
     assert!(thrown_outcome(other).contains("The slice is of site 'S2', not 'S1'."));
     // Contract 1 is bup's: the core refuses axa's only after it has removed the price.
     let taken = book
-        .merge_slice(
+        .merge_slice(js(
             r#"{"site":"S1","payors":[{"id":"1","payor":"axa","type":"I"}],
               "removed":[{"kind":"price","key":{"contract":"1","service":"ISC/C0000010"}}]}"#,
-        )
+        ))
         .err()
         .unwrap();
     assert!(thrown_outcome(taken).contains("MSG_ENTITY_ALREADY_EXISTS"));
-    let junk = book.merge_slice("{not json").err().unwrap();
+    let junk = book.merge_slice(js("{not json")).err().unwrap();
     assert!(thrown_outcome(junk).contains("MSG_CANT_PARSE_CONTENT"));
-    assert_eq!(book.to_snapshot(), before);
+    assert_eq!(book.to_snapshot_json(), before);
+}
+
+/// The issue's example: a request object in, the Contract object out, net 290 (and the same
+/// answer as the edge's query string for it).
+#[wasm_bindgen_test]
+fn calculate_fee_takes_a_request_object_and_answers_the_contract_object() {
+    let seeds: Value =
+        serde_json::from_str(include_str!("../../data/seed-contracts.json")).unwrap();
+    let site = seeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["site"] == "HC00HM4")
+        .unwrap();
+    let book = JsContractBook::from_snapshot(obj(&site.to_string())).unwrap();
+    let request = obj(
+        r#"{"site":"HC00HM4","payor":"bup","payorType":"I","providerType":"S",
+        "serviceType":"ISC/C0000010","procedureCodes":["CCSD/A3000","9BUPP/AA207"],
+        "location":"HP002694","breakdown":true}"#,
+    );
+    let fee = book.calculate_fee(request.clone()).unwrap();
+    let net = js_sys::Reflect::get(&fee, &js("term")).unwrap();
+    let net: Value = serde_json::from_str(&text(&net)).unwrap();
+    assert_eq!(net[0]["asset"][0]["valuedItem"][0]["net"]["value"], 290);
+    let query = "site=HC00HM4&payor=bup&payor-type=I&provider-type=S&service-type=ISC/C0000010\
+        &procedure-code=CCSD/A3000,9BUPP/AA207&location=HP002694&breakdown=true";
+    assert_eq!(
+        text(&fee),
+        text(&obj(&book.calculate_fee_json(js(query)).unwrap()))
+    );
+    assert_eq!(book.fee_total(request).unwrap(), "290.00");
+}
+
+/// A wrong argument type is a TypeError naming the parameter, never a trap in the wasm.
+#[wasm_bindgen_test]
+fn wrong_argument_types_are_type_errors_naming_the_parameter() {
+    let book = JsContractBook::empty(js("S1")).unwrap();
+    assert_eq!(
+        thrown_type_error(book.calculate_fee(JsValue::from_f64(3.0)).err().unwrap()),
+        "calculateFee: request must be a request object or a query string (got number)"
+    );
+    assert_eq!(
+        thrown_type_error(
+            book.fee_total(obj(r#"{"payor":"bup","serviceType":{"code":"x"}}"#))
+                .err()
+                .unwrap()
+        ),
+        "feeTotal: request.serviceType must be a string, number, boolean or array of strings (got object)"
+    );
+    assert_eq!(
+        thrown_type_error(
+            book.calculate_fee(obj(r#"{"procedureCodes":["CCSD/A3000",7]}"#))
+                .err()
+                .unwrap()
+        ),
+        "calculateFee: request.procedureCodes must be an array of strings (got number)"
+    );
+    assert_eq!(
+        thrown_type_error(book.calculate_fee_json(JsValue::TRUE).err().unwrap()),
+        "calculateFeeJson: request must be a request object or a query string (got boolean)"
+    );
+    assert_eq!(
+        thrown_type_error(wasm::validate_resource(JsValue::NULL).err().unwrap()),
+        "validateResource: resource must be a JSON string or an object (got null)"
+    );
+    assert_eq!(
+        thrown_type_error(wasm::parse_resource_json(obj("{}")).err().unwrap()),
+        "parseResourceJson: json must be a JSON string (got object)"
+    );
+    assert_eq!(
+        thrown_type_error(
+            wasm::check_identifier(js("x"), JsValue::from_f64(1.0))
+                .err()
+                .unwrap()
+        ),
+        "checkIdentifier: value must be a string (got number)"
+    );
+    // An unknown request member is the edge's unknown parameter, with its outcome.
+    let unknown = book.calculate_fee(obj(
+        r#"{"payor":"bup","serviceType":"ISC/C0000010","colour":"red"}"#,
+    ));
+    assert!(thrown_outcome(unknown.err().unwrap()).contains("colour"));
+}
+
+#[wasm_bindgen_test]
+fn check_identifier_names_the_constraint() {
+    let gmc = "https://fhir.hl7.org.uk/Id/gmc-number";
+    let bad = text(&wasm::check_identifier(js(gmc), js("1234567")).unwrap());
+    assert_eq!(
+        bad,
+        practice_fhir::check_identifier(gmc, "1234567").to_json_string()
+    );
+    assert!(bad.contains("prac-gmc: GMC must be of the format CNNNNNNN"));
+    let good = text(&wasm::check_identifier(js(gmc), js("C2134567")).unwrap());
+    assert_eq!(
+        good,
+        r#"{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational","diagnostics":"All OK","expression":[]}]}"#
+    );
 }
