@@ -382,12 +382,7 @@ impl SearchQuery {
                 params: Vec::new(),
             });
         }
-        for (sql, values) in last_updated(params, "p.last_updated")? {
-            conditions.push(Condition {
-                sql,
-                params: values,
-            });
-        }
+        conditions.extend(last_updated(params, "p.last_updated")?);
         check_param_budget(SearchQuery {
             target: Target::Practitioner,
             page,
@@ -469,12 +464,7 @@ impl SearchQuery {
                 params: vec![now.into()],
             });
         }
-        for (sql, values) in last_updated(params, "r.last_updated")? {
-            conditions.push(Condition {
-                sql,
-                params: values,
-            });
-        }
+        conditions.extend(last_updated(params, "r.last_updated")?);
 
         let near = match params.optional("near")? {
             Some(n) => Some(NearFilter::parse(n, params.optional("near-distance")?)?),
