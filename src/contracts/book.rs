@@ -894,6 +894,21 @@ pub(crate) mod testbook {
         }
     }
 
+    /// The BUPA default multi-procedure set of the seed.
+    pub(crate) fn bupa() -> Vec<MultiProcRule> {
+        use ValueOf::*;
+        let mut rules = vec![
+            rule(1, 1, "100", Some(Highest)),
+            rule(2, 1, "125", Some(Highest)),
+            rule(2, 2, "0", Some(Highest2)),
+            rule(3, 1, "140", Some(Highest)),
+            rule(3, 2, "0", Some(Highest2)),
+            rule(3, 3, "0", Some(Other)),
+        ];
+        rules.extend((1..=6).map(|k| rule(6, k, "0", None)));
+        rules
+    }
+
     fn payor(book: &mut ContractBook, id: &str, payor: &str, kind: PayorKind, set: Option<&str>) {
         book.add_payor(PayorContract {
             id: id.into(),
@@ -968,15 +983,6 @@ pub(crate) mod testbook {
         price(&mut b, "300", "ISC/Y", None, Some("L1"), None, "9");
         price(&mut b, "400", x, Some("CCSD/A"), None, None, "100");
         price(&mut b, "400", x, Some("CCSD/B"), None, None, "80");
-        let mut bupa = vec![
-            rule(1, 1, "100", Some(Highest)),
-            rule(2, 1, "125", Some(Highest)),
-            rule(2, 2, "0", Some(Highest2)),
-            rule(3, 1, "140", Some(Highest)),
-            rule(3, 2, "0", Some(Highest2)),
-            rule(3, 3, "0", Some(Other)),
-        ];
-        bupa.extend((1..=6).map(|k| rule(6, k, "0", None)));
         let set =
             |id: &str, payor: &str, is_default: bool, rules: Vec<MultiProcRule>| MultiProcSet {
                 id: id.into(),
@@ -986,7 +992,7 @@ pub(crate) mod testbook {
                 is_default,
                 rules,
             };
-        b.set_multi_proc_set(set("0000011460", "bup", true, bupa));
+        b.set_multi_proc_set(set("0000011460", "bup", true, bupa()));
         b.set_multi_proc_set(set(
             "DEF",
             "John",

@@ -124,6 +124,13 @@ pub(crate) fn str_field<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
     v.get(name).and_then(Value::as_str)
 }
 
+/// An array member of a JSON object; absent or not an array reads as empty.
+pub(crate) fn array_field<'a>(v: &'a Value, name: &str) -> &'a [Value] {
+    v.get(name)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
 /// Whether a payor is an insurer (`I`) or a contact acting as payor (`C`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PayorKind {

@@ -185,18 +185,42 @@ impl ContractBook {
         code.with_key(|key| self.syms.get(key)).ok_or_else(miss)
     }
 
-    /// The fee alone: the same arithmetic as [`ContractBook::quote_fee`] without the
-    /// breakdown, for hot paths (a fee preview on every keystroke).
-    pub fn fee_total(&self, req: &FeeRequest) -> Result<Decimal, OperationOutcome> {
+    /// The request's precedence chain and its interned service, which every line of the fee
+    /// is priced against.
+    fn fee_scope(&self, req: &FeeRequest) -> Result<(super::book::Chain, Sym), OperationOutcome> {
         let (payor, prac, loc) = self.fee_context(req)?;
         let chain = self.chain(payor, prac, loc);
         let service = self.sym_of(&req.service, || {
             no_price(&req.service, req.procedures.first(), &req.payor)
         })?;
+        Ok((chain, service))
+    }
+
+    /// The first price along `chain` for the service with procedure `code` (`None`: the
+    /// service alone) and the procedure's interned code, or the request's "no price" error.
+    #[inline]
+    fn price_for(
+        &self,
+        req: &FeeRequest,
+        chain: &super::book::Chain,
+        service: Sym,
+        code: Option<&Code>,
+    ) -> Result<(Sym, super::book::IndexKey, super::book::Indexed), OperationOutcome> {
+        let miss = || no_price(&req.service, code, &req.payor);
+        let sym = match code {
+            Some(code) => self.sym_of(code, miss)?,
+            None => NONE,
+        };
+        let (_, key, hit) = self.resolve(chain, service, sym).ok_or_else(miss)?;
+        Ok((sym, key, hit))
+    }
+
+    /// The fee alone: the same arithmetic as [`ContractBook::quote_fee`] without the
+    /// breakdown, for hot paths (a fee preview on every keystroke).
+    pub fn fee_total(&self, req: &FeeRequest) -> Result<Decimal, OperationOutcome> {
+        let (chain, service) = self.fee_scope(req)?;
         if req.procedures.is_empty() {
-            let (_, _, hit) = self
-                .resolve(&chain, service, NONE)
-                .ok_or_else(|| no_price(&req.service, None, &req.payor))?;
+            let (_, _, hit) = self.price_for(req, &chain, service, None)?;
             return Ok(round_money(hit.net));
         }
         let n = req.procedures.len();
@@ -236,10 +260,7 @@ impl ContractBook {
         let n = req.procedures.len();
         let items = items.get_mut(..n).ok_or_else(|| too_many(n))?;
         for ((slot, code), order) in items.iter_mut().zip(&req.procedures).zip(0..) {
-            let sym = self.sym_of(code, || no_price(&req.service, Some(code), &req.payor))?;
-            let (_, _, hit) = self
-                .resolve(chain, service, sym)
-                .ok_or_else(|| no_price(&req.service, Some(code), &req.payor))?;
+            let (sym, _, hit) = self.price_for(req, chain, service, Some(code))?;
             *slot = Item {
                 price: hit.net,
                 proc_sym: sym,
@@ -273,15 +294,9 @@ impl ContractBook {
 
     /// Calculates the fee with its breakdown.
     pub fn quote_fee(&self, req: &FeeRequest) -> Result<FeeQuote, OperationOutcome> {
-        let (payor, prac, loc) = self.fee_context(req)?;
-        let chain = self.chain(payor, prac, loc);
-        let service = self.sym_of(&req.service, || {
-            no_price(&req.service, req.procedures.first(), &req.payor)
-        })?;
+        let (chain, service) = self.fee_scope(req)?;
         if req.procedures.is_empty() {
-            let (_, key, hit) = self
-                .resolve(&chain, service, NONE)
-                .ok_or_else(|| no_price(&req.service, None, &req.payor))?;
+            let (_, key, hit) = self.price_for(req, &chain, service, None)?;
             let line = FeeLine {
                 procedure: None,
                 price: hit.net,
@@ -307,10 +322,7 @@ impl ContractBook {
         let mut items = Vec::with_capacity(n);
         let mut sources = Vec::with_capacity(n);
         for (order, code) in req.procedures.iter().enumerate() {
-            let sym = self.sym_of(code, || no_price(&req.service, Some(code), &req.payor))?;
-            let (_, key, hit) = self
-                .resolve(&chain, service, sym)
-                .ok_or_else(|| no_price(&req.service, Some(code), &req.payor))?;
+            let (sym, key, hit) = self.price_for(req, &chain, service, Some(code))?;
             items.push(Item {
                 price: hit.net,
                 proc_sym: sym,

@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::codes::{
-    invalid_format, str_field, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
+    array_field, invalid_format, str_field, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM,
+    EXTENSION_BASE,
 };
 use crate::outcome::OperationOutcome;
 
@@ -220,20 +221,21 @@ fn parse_count(field: &str, text: &str) -> Result<u32, OperationOutcome> {
     }
 }
 
+/// The nested extensions of each of `contract`'s `name` extensions, with that extension's
+/// index in `Contract.extension` (for the error paths).
+fn records<'a>(contract: &'a Value, name: &str) -> impl Iterator<Item = (usize, &'a Value)> {
+    let url = ext_url(name);
+    array_field(contract, "extension")
+        .iter()
+        .enumerate()
+        .filter(move |(_, e)| str_field(e, "url") == Some(url.as_str()))
+        .map(|(i, e)| (i, e.get("extension").unwrap_or(&Value::Null)))
+}
+
 /// Reads the records of a `$multi-proc-set` Contract.
 pub fn rules_from_json(contract: &Value) -> Result<Vec<MultiProcRule>, OperationOutcome> {
-    let url = ext_url("multiProcedureRecord");
     let mut rules = Vec::new();
-    let exts = contract
-        .get("extension")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    for (i, e) in exts.iter().enumerate() {
-        if str_field(e, "url") != Some(url.as_str()) {
-            continue;
-        }
-        let inner = e.get("extension").unwrap_or(&Value::Null);
+    for (i, inner) in records(contract, "multiProcedureRecord") {
         let field = |name: &str| format!("Contract.extension[{i}].{name}");
         let get = |name: &str| {
             ext_value(inner, name).ok_or_else(|| invalid_format(&field(name), "missing"))
@@ -264,18 +266,8 @@ pub fn rules_from_json(contract: &Value) -> Result<Vec<MultiProcRule>, Operation
 
 /// Reads the `(providerGroup, description, editable)` triples of a `$multi-proc` list Contract.
 pub fn list_from_json(contract: &Value) -> Result<Vec<(String, String, bool)>, OperationOutcome> {
-    let url = ext_url("multiProcedure");
-    let exts = contract
-        .get("extension")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
     let mut out = Vec::new();
-    for (i, e) in exts.iter().enumerate() {
-        if str_field(e, "url") != Some(url.as_str()) {
-            continue;
-        }
-        let inner = e.get("extension").unwrap_or(&Value::Null);
+    for (i, inner) in records(contract, "multiProcedure") {
         let id = ext_value(inner, "providerGroup").ok_or_else(|| {
             invalid_format(&format!("Contract.extension[{i}].providerGroup"), "missing")
         })?;
@@ -290,36 +282,7 @@ pub fn list_from_json(contract: &Value) -> Result<Vec<(String, String, bool)>, O
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    fn rule(g: u32, k: u32, p: &str, v: Option<ValueOf>) -> MultiProcRule {
-        MultiProcRule {
-            calc_group: g,
-            proc_number: k,
-            percentage: d(p),
-            value_of: v,
-        }
-    }
-
-    /// The BUPA default set of the seed.
-    fn bupa() -> Vec<MultiProcRule> {
-        use ValueOf::*;
-        let mut r = vec![
-            rule(1, 1, "100", Some(Highest)),
-            rule(2, 1, "125", Some(Highest)),
-            rule(2, 2, "0", Some(Highest2)),
-            rule(3, 1, "140", Some(Highest)),
-            rule(3, 2, "0", Some(Highest2)),
-            rule(3, 3, "0", Some(Other)),
-        ];
-        for k in 1..=6 {
-            r.push(rule(6, k, "0", None));
-        }
-        r
-    }
+    use crate::contracts::book::testbook::{bupa, d, rule};
 
     fn total(prices: &[&str], rules: &[MultiProcRule]) -> Decimal {
         let v: Vec<Decimal> = prices.iter().map(|p| d(p)).collect();

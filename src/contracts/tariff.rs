@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::codes::{
-    invalid_format, str_field, PayorRef, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM,
-    EXTENSION_BASE,
+    array_field, invalid_format, str_field, PayorRef, CONTRACT_SUBTYPE_SYSTEM,
+    CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
 };
 use super::multiproc::ext_value;
 use crate::money::{money_string, parse_money};
@@ -217,17 +217,9 @@ impl Tariff {
     /// Reads tariffs from the `$validation` Contract shape (every asset of every term).
     pub fn from_json(contract: &Value) -> Result<Vec<Tariff>, OperationOutcome> {
         let mut out = Vec::new();
-        let terms = contract
-            .get("term")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let terms = array_field(contract, "term");
         for (t, term) in terms.iter().enumerate() {
-            let assets = term
-                .get("asset")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+            let assets = array_field(term, "asset");
             for (a, asset) in assets.iter().enumerate() {
                 out.push(Tariff::from_asset(
                     &format!("Contract.term[{t}].asset[{a}]"),
@@ -241,12 +233,7 @@ impl Tariff {
     fn from_asset(path: &str, asset: &Value) -> Result<Tariff, OperationOutcome> {
         let mut payor = None;
         let mut practitioner = None;
-        for c in asset
-            .get("context")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
+        for c in array_field(asset, "context") {
             let Some(r) = c.get("reference").and_then(|r| str_field(r, "reference")) else {
                 continue;
             };

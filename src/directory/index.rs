@@ -329,29 +329,26 @@ fn practitioner_rows(
             add("other", t);
         }
     }
-    for (kind, token) in tokens {
-        out.push(Statement::new(
-            "INSERT INTO practitioner_name (practitioner_id, kind, token) VALUES (?, ?, ?)",
-            vec![id.into(), kind.into(), token.into()],
-        ));
-    }
+    insert_distinct(
+        out,
+        "INSERT INTO practitioner_name (practitioner_id, kind, token) VALUES (?, ?, ?)",
+        id,
+        tokens
+            .into_iter()
+            .map(|(kind, token)| vec![kind.into(), token.into()]),
+    );
 
-    let mut identifiers: Vec<(String, String)> = Vec::new();
-    for ident in array(p, "identifier") {
-        if let Some(value) = ident.get("value").and_then(Value::as_str) {
-            let system = ident.get("system").and_then(Value::as_str).unwrap_or("");
-            let pair = (system.to_owned(), value.to_owned());
-            if !identifiers.contains(&pair) {
-                identifiers.push(pair);
-            }
-        }
-    }
-    for (system, value) in identifiers {
-        out.push(Statement::new(
-            "INSERT INTO practitioner_identifier (practitioner_id, system, value) VALUES (?, ?, ?)",
-            vec![id.into(), system.into(), value.into()],
-        ));
-    }
+    let identifiers = array(p, "identifier").filter_map(|ident| {
+        let value = ident.get("value").and_then(Value::as_str)?;
+        let system = ident.get("system").and_then(Value::as_str).unwrap_or("");
+        Some(vec![system.into(), value.into()])
+    });
+    insert_distinct(
+        out,
+        "INSERT INTO practitioner_identifier (practitioner_id, system, value) VALUES (?, ?, ?)",
+        id,
+        identifiers,
+    );
 
     address_postcodes(p, "practitioner_postcode", "practitioner_id", id, out);
 
@@ -406,27 +403,46 @@ fn practitioner_rows(
     Ok(())
 }
 
+/// Appends one `sql` INSERT per distinct row of values, in first-seen order, each row bound
+/// after the resource's `id`: a code or identifier given twice is indexed once.
+fn insert_distinct(
+    out: &mut Vec<Statement>,
+    sql: &str,
+    id: &str,
+    rows: impl IntoIterator<Item = Vec<SqlValue>>,
+) {
+    let mut distinct: Vec<Vec<SqlValue>> = Vec::new();
+    for row in rows {
+        if !distinct.contains(&row) {
+            distinct.push(row);
+        }
+    }
+    for row in distinct {
+        let mut params = Vec::with_capacity(row.len() + 1);
+        params.push(SqlValue::from(id));
+        params.extend(row);
+        out.push(Statement::new(sql, params));
+    }
+}
+
 fn address_postcodes(resource: &Value, table: &str, key: &str, id: &str, out: &mut Vec<Statement>) {
     let addresses: Vec<&Value> = match resource.get("address") {
         Some(Value::Array(a)) => a.iter().collect(),
         Some(a @ Value::Object(_)) => vec![a],
         _ => Vec::new(),
     };
-    let mut seen: Vec<String> = Vec::new();
-    for address in addresses {
-        if let Some(pc) = address.get("postalCode").and_then(Value::as_str) {
-            let pc = postcode(pc);
-            if !pc.is_empty() && !seen.contains(&pc) {
-                seen.push(pc);
-            }
-        }
-    }
-    for pc in seen {
-        out.push(Statement::new(
-            format!("INSERT INTO {table} ({key}, postcode) VALUES (?, ?)"),
-            vec![id.into(), pc.into()],
-        ));
-    }
+    let postcodes = addresses
+        .into_iter()
+        .filter_map(|address| address.get("postalCode").and_then(Value::as_str))
+        .map(postcode)
+        .filter(|pc| !pc.is_empty())
+        .map(|pc| vec![pc.into()]);
+    insert_distinct(
+        out,
+        &format!("INSERT INTO {table} ({key}, postcode) VALUES (?, ?)"),
+        id,
+        postcodes,
+    );
 }
 
 fn location_rows(id: &str, l: &Value, out: &mut Vec<Statement>) -> Result<(), OperationOutcome> {
@@ -487,45 +503,36 @@ fn role_rows(id: &str, r: &Value, out: &mut Vec<Statement>) {
             vec![location.into()],
         ));
     }
-    let mut ages: Vec<String> = Vec::new();
-    for ext in extensions(r).filter(|e| ext_name(e) == "agestreated") {
-        for code in ext
-            .get("valueCodeableConcept")
-            .map(concept_codes)
-            .unwrap_or_default()
-        {
-            if !ages.contains(&code) {
-                ages.push(code);
-            }
-        }
-    }
-    for code in ages {
-        out.push(Statement::new(
-            "INSERT INTO role_age (role_id, code) VALUES (?, ?)",
-            vec![id.into(), code.into()],
-        ));
-    }
-    let mut specialties: Vec<(&str, String)> = Vec::new();
-    for concept in array(r, "specialty") {
-        for coding in array(concept, "coding") {
+    let ages = extensions(r)
+        .filter(|e| ext_name(e) == "agestreated")
+        .flat_map(|ext| {
+            ext.get("valueCodeableConcept")
+                .map(concept_codes)
+                .unwrap_or_default()
+        })
+        .map(|code| vec![code.into()]);
+    insert_distinct(
+        out,
+        "INSERT INTO role_age (role_id, code) VALUES (?, ?)",
+        id,
+        ages,
+    );
+    let specialties = array(r, "specialty")
+        .flat_map(|concept| array(concept, "coding"))
+        .filter_map(|coding| {
             let kind = match coding.get("system").and_then(Value::as_str) {
                 Some(SUBSPECIALTY_SYSTEM) => "subspecialty",
                 _ => "specialty",
             };
-            if let Some(code) = coding.get("code").and_then(Value::as_str) {
-                let pair = (kind, code.to_owned());
-                if !specialties.contains(&pair) {
-                    specialties.push(pair);
-                }
-            }
-        }
-    }
-    for (kind, code) in specialties {
-        out.push(Statement::new(
-            "INSERT INTO role_specialty (role_id, kind, code) VALUES (?, ?, ?)",
-            vec![id.into(), kind.into(), code.into()],
-        ));
-    }
+            let code = coding.get("code").and_then(Value::as_str)?;
+            Some(vec![kind.into(), code.into()])
+        });
+    insert_distinct(
+        out,
+        "INSERT INTO role_specialty (role_id, kind, code) VALUES (?, ?, ?)",
+        id,
+        specialties,
+    );
 }
 
 fn schedule_rows(id: &str, s: &Value, out: &mut Vec<Statement>) {
@@ -534,27 +541,18 @@ fn schedule_rows(id: &str, s: &Value, out: &mut Vec<Statement>) {
         .and_then(|h| h.get("end"))
         .and_then(Value::as_str)
         .and_then(|e| super::normalise::instant_range(e).map(|r| r.end));
-    let mut actors: Vec<(&str, &str)> = Vec::new();
-    for actor in array(s, "actor") {
-        for ty in ["Practitioner", "PractitionerRole", "Location"] {
-            if let Some(actor_id) = reference_id(actor, ty) {
-                if !actors.contains(&(ty, actor_id)) {
-                    actors.push((ty, actor_id));
-                }
-            }
-        }
-    }
-    for (ty, actor_id) in actors {
-        out.push(Statement::new(
-            "INSERT INTO schedule_actor (schedule_id, actor_type, actor_id, horizon_end) VALUES (?, ?, ?, ?)",
-            vec![
-                id.into(),
-                ty.into(),
-                actor_id.into(),
-                horizon_end.clone().map_or(SqlValue::Null, SqlValue::Text),
-            ],
-        ));
-    }
+    let horizon_end = horizon_end.map_or(SqlValue::Null, SqlValue::Text);
+    let actors = array(s, "actor").flat_map(|actor| {
+        ["Practitioner", "PractitionerRole", "Location"]
+            .into_iter()
+            .filter_map(move |ty| Some((ty, reference_id(actor, ty)?)))
+    });
+    insert_distinct(
+        out,
+        "INSERT INTO schedule_actor (schedule_id, actor_type, actor_id, horizon_end) VALUES (?, ?, ?, ?)",
+        id,
+        actors.map(|(ty, actor_id)| vec![ty.into(), actor_id.into(), horizon_end.clone()]),
+    );
 }
 
 #[cfg(test)]

@@ -71,6 +71,16 @@ pub struct Condition {
     pub params: Vec<SqlValue>,
 }
 
+impl Condition {
+    /// This condition as the filter of a subquery: `id_col IN (SELECT <select> WHERE <this>)`.
+    fn within(self, id_col: &str, select: &str) -> Condition {
+        Condition {
+            sql: format!("{id_col} IN (SELECT {select} WHERE {})", self.sql),
+            params: self.params,
+        }
+    }
+}
+
 /// A compiled directory search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
@@ -164,13 +174,7 @@ fn practitioner_conditions(
 ) -> Result<(), OperationOutcome> {
     for value in all_values(params, "gender")? {
         let c = in_list("gender", &genders(value)?);
-        conditions.push(Condition {
-            sql: format!(
-                "{id_col} IN (SELECT practitioner_id FROM practitioner_ix WHERE {})",
-                c.sql
-            ),
-            params: c.params,
-        });
+        conditions.push(c.within(id_col, "practitioner_id FROM practitioner_ix"));
     }
 
     // The three facts of one profession (or insurer) entry must hold for the same row.
@@ -195,13 +199,7 @@ fn practitioner_conditions(
 
     for value in all_values(params, "regulator-reference")? {
         let c = in_list("reference", &alternatives("regulator-reference", value)?);
-        conditions.push(Condition {
-            sql: format!(
-                "{id_col} IN (SELECT practitioner_id FROM practitioner_regulator WHERE {})",
-                c.sql
-            ),
-            params: c.params,
-        });
+        conditions.push(c.within(id_col, "practitioner_id FROM practitioner_regulator"));
     }
 
     for (param, kind) in [
@@ -260,13 +258,11 @@ fn practitioner_conditions(
                 }
             }
         }
-        conditions.push(Condition {
-            sql: format!(
-                "{id_col} IN (SELECT practitioner_id FROM practitioner_identifier WHERE {})",
-                alts.join(" OR ")
-            ),
+        let filter = Condition {
+            sql: alts.join(" OR "),
             params: values,
-        });
+        };
+        conditions.push(filter.within(id_col, "practitioner_id FROM practitioner_identifier"));
     }
     Ok(())
 }
@@ -289,13 +285,11 @@ fn entry_condition(
         }
     }
     if !parts.is_empty() {
-        conditions.push(Condition {
-            sql: format!(
-                "{id_col} IN (SELECT practitioner_id FROM {table} WHERE {})",
-                parts.join(" AND ")
-            ),
+        let filter = Condition {
+            sql: parts.join(" AND "),
             params: values,
-        });
+        };
+        conditions.push(filter.within(id_col, &format!("practitioner_id FROM {table}")));
     }
     Ok(())
 }
@@ -323,13 +317,11 @@ fn postcode_condition(
             values.push(SqlValue::from(pc));
             values.push(SqlValue::from(upper));
         }
-        conditions.push(Condition {
-            sql: format!(
-                "{id_col} IN (SELECT {key} FROM {table} WHERE {})",
-                alts.join(" OR ")
-            ),
+        let filter = Condition {
+            sql: alts.join(" OR "),
             params: values,
-        });
+        };
+        conditions.push(filter.within(id_col, &format!("{key} FROM {table}")));
     }
     Ok(())
 }
@@ -390,12 +382,7 @@ impl SearchQuery {
                 params: Vec::new(),
             });
         }
-        for (sql, values) in last_updated(params, "p.last_updated")? {
-            conditions.push(Condition {
-                sql,
-                params: values,
-            });
-        }
+        conditions.extend(last_updated(params, "p.last_updated")?);
         check_param_budget(SearchQuery {
             target: Target::Practitioner,
             page,
@@ -439,13 +426,7 @@ impl SearchQuery {
         }
         for value in all_values(params, "ages-treated")? {
             let c = in_list("code", &alternatives("ages-treated", value)?);
-            conditions.push(Condition {
-                sql: format!(
-                    "ri.role_id IN (SELECT role_id FROM role_age WHERE {})",
-                    c.sql
-                ),
-                params: c.params,
-            });
+            conditions.push(c.within("ri.role_id", "role_id FROM role_age"));
         }
         // On roles, specialty is the role's own (the practitioner at that location).
         for kind in ["specialty", "subspecialty"] {
@@ -453,13 +434,11 @@ impl SearchQuery {
                 let c = in_list("code", &alternatives(kind, value)?);
                 let mut values = vec![SqlValue::from(kind)];
                 values.extend(c.params);
-                conditions.push(Condition {
-                    sql: format!(
-                        "ri.role_id IN (SELECT role_id FROM role_specialty WHERE kind = ? AND {})",
-                        c.sql
-                    ),
+                let filter = Condition {
+                    sql: format!("kind = ? AND {}", c.sql),
                     params: values,
-                });
+                };
+                conditions.push(filter.within("ri.role_id", "role_id FROM role_specialty"));
             }
         }
         postcode_condition(
@@ -485,12 +464,7 @@ impl SearchQuery {
                 params: vec![now.into()],
             });
         }
-        for (sql, values) in last_updated(params, "r.last_updated")? {
-            conditions.push(Condition {
-                sql,
-                params: values,
-            });
-        }
+        conditions.extend(last_updated(params, "r.last_updated")?);
 
         let near = match params.optional("near")? {
             Some(n) => Some(NearFilter::parse(n, params.optional("near-distance")?)?),

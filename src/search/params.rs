@@ -2,8 +2,8 @@
 //! prefixes. Each helper refuses bad input with the documents' codes, naming the parameter,
 //! and bounds list sizes so that every compiled statement stays within D1's 100 parameters.
 
+use super::Condition;
 use crate::directory::normalise::{instant_range, query_words};
-use crate::directory::SqlValue;
 use crate::outcome::{IssueCode, OperationOutcome};
 use crate::params::QueryParams;
 
@@ -135,7 +135,7 @@ pub fn paging(params: &QueryParams) -> Result<(u32, u32), OperationOutcome> {
 pub fn last_updated(
     params: &QueryParams,
     column: &str,
-) -> Result<Vec<(String, Vec<SqlValue>)>, OperationOutcome> {
+) -> Result<Vec<Condition>, OperationOutcome> {
     let mut out = Vec::new();
     for value in all_values(params, "_lastUpdated")? {
         let (prefix, rest) = match value.get(..2) {
@@ -148,7 +148,7 @@ pub fn last_updated(
                 "expected [gt|ge|lt|le|eq] and a FHIR date or instant",
             )
         })?;
-        out.push(match prefix {
+        let (sql, values) = match prefix {
             "gt" => (format!("{column} >= ?"), vec![range.end.into()]),
             "ge" => (format!("{column} >= ?"), vec![range.start.into()]),
             "lt" => (format!("{column} < ?"), vec![range.start.into()]),
@@ -157,6 +157,10 @@ pub fn last_updated(
                 format!("{column} >= ? AND {column} < ?"),
                 vec![range.start.into(), range.end.into()],
             ),
+        };
+        out.push(Condition {
+            sql,
+            params: values,
         });
     }
     Ok(out)
