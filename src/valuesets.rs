@@ -1,6 +1,8 @@
 //! The contract type and sub type ValueSets (`get_contract_type_list`,
 //! `get_contract_subtype_list`), in the documents' shape: `meta.tag` page/count/maxCount (in
-//! that order, as the samples write it) and an `expansion`.
+//! that order, as the samples write it) and an `expansion`. Beyond the samples, what FHIR R4
+//! requires (SPEC-NOTES "Valid R4 beyond the samples"): `status` (1..1) and
+//! `expansion.timestamp` (1..1).
 
 use serde_json::{json, Value};
 
@@ -14,6 +16,11 @@ pub const CONTRACT_TYPE_SYSTEM: &str =
 /// `.../contract-subtype/PRICING`).
 pub const CONTRACT_SUBTYPE_SYSTEM: &str =
     "https://contracts.api.healthcode.co.uk/valueset/contract-subtype";
+
+/// `ValueSet.expansion.timestamp`: the code lists are compiled in, so every expansion is the
+/// one made when they last changed (this instant), and the answer stays the same between
+/// requests.
+pub const EXPANSION_TIMESTAMP: &str = "2026-11-23T00:00:00Z";
 
 const TYPES: [(&str, &str); 1] = [("PRICING", "Pricing")];
 const PRICING_SUBTYPES: [(&str, &str); 3] = [
@@ -67,7 +74,9 @@ fn value_set(
             {"code": "maxCount", "display": codes.len().to_string()}
         ]},
         "name": id,
+        "status": "active",
         "expansion": {
+            "timestamp": EXPANSION_TIMESTAMP,
             "total": codes.len(),
             "offset": offset,
             "contains": contains
@@ -115,6 +124,9 @@ mod tests {
             json!({"code": "page", "display": "1"})
         );
         assert_eq!(got["expansion"]["total"], json!(1));
+        // What R4 requires beyond the sample.
+        assert_eq!(got["status"], "active");
+        assert_eq!(got["expansion"]["timestamp"], EXPANSION_TIMESTAMP);
     }
 
     #[test]

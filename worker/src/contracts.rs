@@ -643,6 +643,9 @@ pub async fn put_tariffs(mut req: Request, cx: &Cx) -> Answer {
         },
     )
     .await?;
+    // The stored tariffs as sent, with what R4 requires and the body may leave out.
+    let mut body = body;
+    practice_fhir::contracts::resources::complete_terms(&mut body);
     fhir_versioned(
         &with_meta(body, written.version, &written.now),
         200,
