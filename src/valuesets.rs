@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use crate::contracts::LastUpdated;
 use crate::outcome::{IssueCode, OperationOutcome};
 use crate::params::QueryParams;
 
@@ -58,6 +59,15 @@ fn value_set(
     params: &QueryParams,
 ) -> Result<Value, OperationOutcome> {
     let (page, count) = paging(params)?;
+    // `_lastUpdated` filters as everywhere: every code was last changed at the expansion
+    // timestamp, so the list is whole or empty.
+    let mut current = true;
+    for (k, v) in params.pairs() {
+        if k == "_lastUpdated" {
+            current &= LastUpdated::parse(v)?.matches(Some(EXPANSION_TIMESTAMP));
+        }
+    }
+    let codes = if current { codes } else { &[] };
     let offset = (page - 1).saturating_mul(count);
     let contains: Vec<Value> = codes
         .iter()
@@ -141,6 +151,19 @@ mod tests {
         let err = contract_subtypes("NOPE", &QueryParams::default()).unwrap_err();
         assert_eq!(err.issues[0].code, IssueCode::ReferenceIdNotFound);
         let bad = contract_types(&QueryParams::from_query("page=0", false)).unwrap_err();
+        assert_eq!(bad.issues[0].code, IssueCode::InvalidFormat);
+    }
+
+    #[test]
+    fn last_updated_is_checked_and_filters_by_the_expansion_timestamp() {
+        let total = |q: &str| {
+            contract_types(&QueryParams::from_query(q, false))
+                .map(|v| v["expansion"]["contains"].as_array().map_or(0, Vec::len))
+        };
+        assert_eq!(total("_lastUpdated=ge2026-11-23").unwrap(), 1);
+        assert_eq!(total("_lastUpdated=gt2026-11-23").unwrap(), 0);
+        assert_eq!(total("_lastUpdated=lt2027").unwrap(), 1);
+        let bad = total("_lastUpdated=yesterday").unwrap_err();
         assert_eq!(bad.issues[0].code, IssueCode::InvalidFormat);
     }
 }
