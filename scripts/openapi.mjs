@@ -193,7 +193,7 @@ const nearWith = (sep) => `${lat}${sp}${sep}${sp}${lon}${sp}${sep}${sp}${dist}(?
 F.near = { type: 'string', minLength: 5, pattern: trimmed(`${nearWith(':')}|${nearWith('\\|')}`) };
 F.nearDistance = { type: 'string', minLength: 1, pattern: trimmed(`${dist}${sp}${unit}?`) };
 // A string search value: each alternative has a letter or digit to search for.
-const searchAlt = `[^,]*[0-9A-Za-z\\u00c0-\\u024f][^,]*`;
+const searchAlt = '[^,]*[^\\W_][^,]*';
 F.words = { type: 'string', minLength: 1, pattern: `^${searchAlt}(?:,${searchAlt}){0,9}$` };
 const token = (name, description) => q(name, `${description}; a comma means OR (at most 10)`, false, F.alternatives);
 const string = (name, description) => q(name, `${description}; case- and accent-insensitive, from the start of any word (at most 4 words; a comma means OR)`, false, F.words);
@@ -249,7 +249,7 @@ for (const type of directoryTypes) {
     get: { summary: `Read a ${type} (ETag W/"<version>")`, ...scoped(directoryRead), parameters: [idParam], responses: ok(type, ref(type)) },
     put: {
       summary: `Create or replace a ${type} (validated; If-Match for optimistic concurrency, 412 when stale)`, ...scoped(directoryWrite),
-      parameters: [idParam, { name: 'If-Match', in: 'header', required: false, description: 'W/"<versionId>"', schema: { type: 'string', pattern: trimmed('(?:W/)?"[0-9]{1,15}"') } }],
+      parameters: [idParam, { name: 'If-Match', in: 'header', required: false, description: 'W/"<versionId>"', schema: { type: 'string', pattern: trimmed('(?:W/)?(?:"[0-9]{1,15}"|[0-9]{1,15})') } }],
       responses: written(type), ...writeBody(type),
     },
     delete: { summary: `Delete a ${type} and its search rows${type === 'Practitioner' ? ' (and photo)' : ''}`, ...scoped(directoryWrite), parameters: [idParam], responses: deleted },
