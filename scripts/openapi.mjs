@@ -7,22 +7,93 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const fhir = (schema) => ({ 'application/fhir+json': { schema } });
-const q = (name, description, required = false, extra = {}) => ({ name, in: 'query', required, description, schema: { type: 'string' }, ...extra });
-const path = (name, description) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
-// Error responses are shared components (the document is embedded in the worker: keep it small).
-const errorResponses = {
-  400: { description: 'MSG_CANT_PARSE_CONTENT, MSG_MISSING_MANDATORY_PARAM, MSG_INVALID_FORMAT, MSG_PARAM_EMPTY, MSG_OP_NOT_ALLOWED; MSG_PARAM_INVALID for an unknown query parameter', content: fhir(ref('OperationOutcome')) },
-  401: { description: 'MSG_AUTH_REQUIRED: missing, malformed, expired or badly signed token', content: fhir(ref('OperationOutcome')) },
-  403: { description: 'MSG_FORBIDDEN: the token lacks the scope or the site', content: fhir(ref('OperationOutcome')) },
-  404: { description: 'MSG_NOT_FOUND', content: fhir(ref('OperationOutcome')) },
-  412: { description: 'MSG_VERSION_CONFLICT: If-Match names a stale version', content: fhir(ref('OperationOutcome')) },
-  413: { description: 'MSG_PAYLOAD_TOO_LARGE: body over 1 MiB', content: fhir(ref('OperationOutcome')) },
-  422: { description: 'MSG_ENTITY_ALREADY_EXISTS, MSG_PARAM_INVALID, MSG_REFERENCE_ID_NOT_FOUND, MSG_DATABASE_ERROR', content: fhir(ref('OperationOutcome')) },
-  500: { description: 'MSG_INTERNAL_ERROR (no internals)', content: fhir(ref('OperationOutcome')) },
+
+// What the server enforces on a parameter value, as JSON Schema. Every value is trimmed
+// first (Rust's trim: Unicode White_Space, spelt out below because regex dialects disagree
+// on `\s`) and a blank one is MSG_PARAM_EMPTY, so every string has a non-space character;
+// the patterns allow the surrounding spaces the server trims.
+const WS = '\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const trimmed = (p) => `^[${WS}]*(?:${p})[${WS}]*$`;
+const word = `[^/,${WS}]+`; // a scheme or code: no slash, comma or space
+const codePattern = `${word}/${word}`;
+// 1..max as a regex (no leading zeros): the numbers with fewer digits, then digit by digit.
+const upTo = (max) => {
+  const d = String(max);
+  const alts = [];
+  if (d.length > 1) alts.push(`[1-9][0-9]{0,${d.length - 2}}`);
+  for (let i = 0; i < d.length; i++) {
+    const digit = Number(d[i]);
+    const lo = i === 0 ? 1 : 0;
+    if (i === d.length - 1) { alts.push(`${d.slice(0, i)}[${lo}-${digit}]`); break; }
+    if (digit > lo) alts.push(`${d.slice(0, i)}[${lo}-${digit - 1}][0-9]{${d.length - i - 1}}`);
+  }
+  return `(?:${alts.join('|')})`;
 };
+// Rust's integer parse takes a leading + and leading zeros.
+const whole = (max) => ({ type: 'string', minLength: 1, pattern: trimmed(`\\+?0*${upTo(max)}`) });
+const F = {
+  text: { type: 'string', minLength: 1, pattern: `[^${WS}]` },
+  // FHIR id (the directory's resources)
+  id: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' },
+  // Scheme/Code (ISC/E0000860, CCSD/A3000)
+  code: { type: 'string', minLength: 3, pattern: trimmed(codePattern) },
+  // Scheme/Code, comma separated, at most 32
+  codes: { type: 'string', minLength: 3, pattern: trimmed(`${codePattern}[${WS}]*(?:,[${WS}]*${codePattern}[${WS}]*){0,31}`) },
+  // 1, 2, ... as the worker (wasm32) reads a usize; a count above 100 is read as 100
+  positive: whole(4294967295),
+  // the directory's paging: page 1..1,000,000, count 1..100
+  page: whole(1000000),
+  count: whole(100),
+  // money: a plain decimal, at most 2 places, 0 to 999,999,999,999.99
+  money: { type: 'string', minLength: 1, pattern: trimmed('0*[0-9]{1,12}(?:\\.[0-9]{1,2})?|-0+(?:\\.0{1,2})?') },
+  // FHIR date search value: optional gt/ge/lt/le/eq, a year first
+  lastUpdated: { type: 'string', minLength: 4, pattern: trimmed('(?:gt|ge|lt|le|eq)?[0-9]{4}[-:.+Z0-9A-Za-z]*') },
+  payorType: { type: 'string', enum: ['I', 'C'] },
+  codeType: { type: 'string', enum: ['S', 'P'] },
+  boolean: { type: 'string', enum: ['true', 'false'] },
+};
+// a bare code (a procedure or service code; of Scheme/Code the code is taken)
+F.bareCode = F.text;
+const q = (name, description, required = false, schema = F.text) => ({ name, in: 'query', required, description, schema });
+const path = (name, description, schema = F.text) => ({ name, in: 'path', required: true, description, schema });
+// Error responses are shared components (the document is embedded in the worker: keep it
+// small). Each status names the documents' MSG_* codes it can carry, and its schema says so
+// (issue[].details.coding[].code).
+const errorCodes = {
+  400: ['MSG_CANT_PARSE_CONTENT', 'MSG_MISSING_MANDATORY_PARAM', 'MSG_INVALID_FORMAT', 'MSG_PARAM_EMPTY', 'MSG_OP_NOT_ALLOWED', 'MSG_PARAM_INVALID'],
+  401: ['MSG_AUTH_REQUIRED'],
+  403: ['MSG_FORBIDDEN'],
+  404: ['MSG_NOT_FOUND'],
+  405: ['MSG_METHOD_NOT_ALLOWED'],
+  412: ['MSG_VERSION_CONFLICT'],
+  413: ['MSG_PAYLOAD_TOO_LARGE'],
+  // and a resource the core's validation refuses: its issues carry the 400 codes too
+  422: ['MSG_ENTITY_ALREADY_EXISTS', 'MSG_PARAM_INVALID', 'MSG_REFERENCE_ID_NOT_FOUND', 'MSG_DATABASE_ERROR', 'MSG_CANT_PARSE_CONTENT', 'MSG_MISSING_MANDATORY_PARAM', 'MSG_INVALID_FORMAT', 'MSG_PARAM_EMPTY', 'MSG_OP_NOT_ALLOWED'],
+  500: ['MSG_INTERNAL_ERROR'],
+};
+const MSG_CODES = [...new Set([...Object.values(errorCodes).flat(), 'MSG_DELETED_ID'])];
+const outcomeOf = (codes) => ({
+  allOf: [ref('OperationOutcome'), {
+    properties: { issue: { items: { properties: { details: { properties: { coding: { items: { properties: { code: { enum: codes } } } } } } } } } },
+  }],
+});
+const errorResponses = {
+  400: { description: 'MSG_CANT_PARSE_CONTENT, MSG_MISSING_MANDATORY_PARAM, MSG_INVALID_FORMAT, MSG_PARAM_EMPTY, MSG_OP_NOT_ALLOWED; MSG_PARAM_INVALID for an unknown query parameter' },
+  401: { description: 'MSG_AUTH_REQUIRED: missing, malformed, expired or badly signed token (checked before any parameter or body)' },
+  403: { description: 'MSG_FORBIDDEN: the token lacks the scope or the site' },
+  404: { description: 'MSG_NOT_FOUND' },
+  405: { description: 'MSG_METHOD_NOT_ALLOWED: the path exists but not with this method; Allow lists the methods it has (HEAD wherever GET)', headers: { Allow: { required: true, description: 'the route\'s methods, e.g. GET, HEAD, PUT', schema: { type: 'string', minLength: 3 } } } },
+  412: { description: 'MSG_VERSION_CONFLICT: If-Match names a stale version' },
+  413: { description: 'MSG_PAYLOAD_TOO_LARGE: body over 1 MiB' },
+  422: { description: 'The documents\' 422s: MSG_REFERENCE_ID_NOT_FOUND (an unknown site, payor, practitioner, contract, set or tariff), MSG_ENTITY_ALREADY_EXISTS, MSG_PARAM_INVALID (a price over the tariff\'s maximum, a site that is not the body\'s), MSG_DATABASE_ERROR; a resource the FHIR / UK Core validation refuses (its issues, each with its code and field)' },
+  500: { description: 'MSG_INTERNAL_ERROR (no internals)' },
+};
+for (const [status, r] of Object.entries(errorResponses)) r.content = fhir(outcomeOf(errorCodes[status]));
 const errors = Object.fromEntries(Object.keys(errorResponses).map((status) => [status, { $ref: `#/components/responses/E${status}` }]));
 const ok = (description, schema) => ({ 200: { description, content: fhir(schema) }, ...errors });
-const paging = [q('page', '1-based page number (default 1)'), q('count', 'page size (default 10, at most 100); _count is a synonym'), q('_lastUpdated', 'FHIR date filter with gt/ge/lt/le/eq prefix')];
+// The contracts' paging (a count above 100 is read as 100) and the directory's (refused).
+const paging = [q('page', '1-based page number (default 1)', false, F.positive), q('count', 'page size (default 10, at most 100: more is read as 100); _count is a synonym', false, F.positive), q('_lastUpdated', 'FHIR date filter with gt/ge/lt/le/eq prefix', false, F.lastUpdated)];
+const directoryPaging = [q('page', '1-based page number (default 1, at most 1,000,000)', false, F.page), q('count', 'page size (default 10, 1 to 100); _count is a synonym', false, F.count), q('_lastUpdated', 'FHIR date or instant with gt/ge/lt/le/eq prefix', false, F.lastUpdated)];
 const secured = [{ bearer: [] }];
 const op = (summary, keys, parameters, responses, extra = {}) => ({
   summary, description: `Discovery keys: ${keys.join(', ')}.`, security: secured, parameters, responses, ...extra,
@@ -107,34 +178,51 @@ const directorySchemas = {
 const directoryRead = ['practitioner.read'];
 const directoryWrite = ['practitioner.write'];
 const scoped = (scopes) => ({ security: [{ bearer: scopes }] });
-const token = (name, description) => q(name, `${description}; a comma means OR`);
-const string = (name, description) => q(name, `${description}; case- and accent-insensitive, from the start of any word`);
+// A comma-OR list: at most 10 alternatives, none blank (each at most 128 bytes).
+const alt = `[^,]*[^,${WS}][^,]*`;
+F.alternatives = { type: 'string', minLength: 1, pattern: `^${alt}(?:,${alt}){0,9}$` };
+const gender = '(?:male|female|other|unknown)';
+F.genders = { type: 'string', minLength: 4, pattern: trimmed(`${gender}(?:[${WS}]*,[${WS}]*${gender}){0,9}`) };
+// near: latitude in [-90, 90], longitude in [-180, 180], a distance above 0, km/mi/m.
+const lat = '-?(?:90(?:\\.0+)?|[1-8]?[0-9](?:\\.[0-9]+)?)';
+const lon = '-?(?:180(?:\\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\\.[0-9]+)?)';
+const dist = '(?:[0-9]*[1-9][0-9]*(?:\\.[0-9]+)?|[0-9]*\\.[0-9]*[1-9][0-9]*)';
+const unit = '(?:km|mi|\\[mi_i\\]|m)';
+const sp = `[${WS}]*`;
+const nearWith = (sep) => `${lat}${sp}${sep}${sp}${lon}${sp}${sep}${sp}${dist}(?:${sp}${sep}${sp}${unit})?`;
+F.near = { type: 'string', minLength: 5, pattern: trimmed(`${nearWith(':')}|${nearWith('\\|')}`) };
+F.nearDistance = { type: 'string', minLength: 1, pattern: trimmed(`${dist}${sp}${unit}?`) };
+// A string search value: each alternative has a letter or digit to search for.
+const searchAlt = '[^,]*[^\\W_][^,]*';
+F.words = { type: 'string', minLength: 1, pattern: `^${searchAlt}(?:,${searchAlt}){0,9}$` };
+const token = (name, description) => q(name, `${description}; a comma means OR (at most 10)`, false, F.alternatives);
+const string = (name, description) => q(name, `${description}; case- and accent-insensitive, from the start of any word (at most 4 words; a comma means OR)`, false, F.words);
 const practitionerFilters = [
-  q('gender', 'male, female, other or unknown (comma means OR)'),
+  q('gender', 'male, female, other or unknown (comma means OR)', false, F.genders),
   token('profession', 'profession code'),
   token('insurer', 'insurer code'), token('insurer-recognition-status', 'recognition status of the same insurer entry'),
   token('insurer-provider-number', 'provider number of the same insurer entry'),
   string('family', 'family name'), string('given', 'given name'), string('name', 'any part of any name (UK Core)'),
   q('address-postalcode', 'postcode prefix, case and spaces ignored'), q('address-postcode', 'alias of address-postalcode (UK Core)'),
-  q('is-onlinebooking-available', 'true or false'),
+  q('is-onlinebooking-available', 'true or false', false, F.boolean),
 ];
 const practitionerSearchParams = [
-  ...paging, ...practitionerFilters,
+  ...directoryPaging, ...practitionerFilters,
   token('specialty', 'specialty of the same profession entry'), token('subspecialty', 'subspecialty of the same profession entry'),
   token('regulator-reference', 'regulator reference (GMC, NMC, HCPC, ... number)'),
   token('identifier', 'system|value, |value or value (UK Core)'),
 ];
 const roleSearchParams = [
-  ...paging, ...practitionerFilters,
+  ...directoryPaging, ...practitionerFilters,
   token('practitioner', 'practitioner id or Practitioner/id'), token('location', 'location id or Location/id'),
   token('ages-treated', 'ages-treated code'), token('specialty', 'the role\'s specialty code'), token('subspecialty', 'the role\'s subspecialty code'),
-  q('near', 'lat:lon:distance:units or lat|lon|distance|units (km default, mi, m): a great-circle radius'),
-  q('near-distance', 'the radius when near has none (e.g. 10, 10km, 5 mi)'),
-  q('_sort', 'distance:asc|desc, name:asc|desc, distance, -distance, name, -name'),
-  q('_include', 'practitioner:location, PractitionerRole:practitioner, PractitionerRole:location'),
-  q('distinct-by', 'practitioner or location: the first matching role of each'),
+  q('near', 'lat:lon:distance:units or lat|lon|distance|units (km default, mi, m): a great-circle radius', false, F.near),
+  q('near-distance', 'the radius when near has none (e.g. 10, 10km, 5 mi)', false, F.nearDistance),
+  q('_sort', 'distance:asc|desc, name:asc|desc, distance, -distance, name, -name', false, { type: 'string', enum: ['distance', '-distance', 'distance:asc', 'distance:desc', 'name', '-name', 'name:asc', 'name:desc'] }),
+  q('_include', 'practitioner:location, PractitionerRole:practitioner, PractitionerRole:location', false, { type: 'string', enum: ['practitioner:location', 'PractitionerRole:practitioner', 'PractitionerRole:location'] }),
+  q('distinct-by', 'practitioner or location: the first matching role of each', false, { type: 'string', enum: ['practitioner', 'location'] }),
 ];
-const idParam = path('id', 'resource id ([A-Za-z0-9-.]{1,64})');
+const idParam = path('id', 'resource id ([A-Za-z0-9-.]{1,64})', F.id);
 const written = (type) => ({
   200: { description: `the updated ${type} (meta.versionId incremented; ETag W/"<version>"), or with Prefer: return=OperationOutcome the validation warnings`, content: fhir({ oneOf: [ref(type), ref('OperationOutcome')] }) },
   201: { description: `the created ${type} (meta.versionId 1; Location header)`, content: fhir({ oneOf: [ref(type), ref('OperationOutcome')] }) },
@@ -161,7 +249,7 @@ for (const type of directoryTypes) {
     get: { summary: `Read a ${type} (ETag W/"<version>")`, ...scoped(directoryRead), parameters: [idParam], responses: ok(type, ref(type)) },
     put: {
       summary: `Create or replace a ${type} (validated; If-Match for optimistic concurrency, 412 when stale)`, ...scoped(directoryWrite),
-      parameters: [idParam, { name: 'If-Match', in: 'header', required: false, description: 'W/"<versionId>"', schema: { type: 'string' } }],
+      parameters: [idParam, { name: 'If-Match', in: 'header', required: false, description: 'W/"<versionId>"', schema: { type: 'string', pattern: trimmed('(?:W/)?(?:"[0-9]{1,15}"|[0-9]{1,15})') } }],
       responses: written(type), ...writeBody(type),
     },
     delete: { summary: `Delete a ${type} and its search rows${type === 'Practitioner' ? ' (and photo)' : ''}`, ...scoped(directoryWrite), parameters: [idParam], responses: deleted },
@@ -170,11 +258,11 @@ for (const type of directoryTypes) {
 directoryPaths['/Practitioner/$photo/{id}'] = {
   get: {
     summary: 'A practitioner\'s photo as the documents\' Parameters (base64 valueAttachment, real content type); none is 422 MSG_REFERENCE_ID_NOT_FOUND',
-    description: 'Discovery key: get_practitionerphoto_endpoint.', ...scoped(directoryRead), parameters: [path('id', 'practitioner id')],
+    description: 'Discovery key: get_practitionerphoto_endpoint.', ...scoped(directoryRead), parameters: [path('id', 'practitioner id', F.id)],
     responses: ok('the photo', ref('PhotoParameters')),
   },
   put: {
-    summary: 'Upload a practitioner\'s photo: JPEG or PNG (checked by magic bytes), at most 1 MiB', ...scoped(directoryWrite), parameters: [path('id', 'practitioner id')],
+    summary: 'Upload a practitioner\'s photo: JPEG or PNG (checked by magic bytes), at most 1 MiB', ...scoped(directoryWrite), parameters: [path('id', 'practitioner id', F.id)],
     requestBody: { required: true, content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } },
     responses: ok('the stored photo\'s Parameters (without data)', ref('PhotoParameters')),
   },
@@ -248,8 +336,12 @@ const doc = {
             items: {
               type: 'object', required: ['severity', 'code', 'diagnostics'],
               properties: {
-                severity: { enum: ['fatal', 'error', 'warning', 'information'] }, code: { type: 'string' },
-                details: { type: 'object', properties: { coding: { type: 'array', items: { type: 'object', properties: { code: { type: 'string', pattern: '^MSG_[A-Z_]+$' } } } } } },
+                severity: { enum: ['fatal', 'error', 'warning', 'information'] },
+                code: { enum: ['structure', 'required', 'invalid', 'not-supported', 'duplicate', 'not-found', 'exception', 'login', 'forbidden', 'conflict', 'too-long', 'informational'] },
+                details: {
+                  type: 'object', required: ['coding'],
+                  properties: { coding: { type: 'array', minItems: 1, items: { type: 'object', required: ['code'], properties: { system: { type: 'string' }, code: { enum: MSG_CODES }, display: { type: 'string' } } } } },
+                },
                 diagnostics: { type: 'string', minLength: 1 }, expression: { type: 'array', items: { type: 'string' } }, location: { type: 'array', items: { type: 'string' } },
               },
             },
@@ -273,7 +365,7 @@ const doc = {
     '/contract/site/{site}': { get: op('Payors of a site (creates slf and na when missing)', ['get_payors_list_endpoint'], [path('site', 'site id'), ...paging], ok('payor contracts', ref('ContractBundle'))) },
     '/contract/site/{site}/$snapshot': {
       get: op('The site\'s ContractBook snapshot for the npm package, whole or as a per-payor slice (those payors, the slf and na fallbacks, self-pay lists, practitioners, the sets and tariffs that can apply); with _lastUpdated only what changed since, plus tombstones (`removed`). ETag is the slice\'s version; If-None-Match answers 304.', ['(none: practice-fhir extension)'],
-        [path('site', 'site id'), q('payor', 'payor id(s), comma separated: a slice; payorId is a synonym'), q('_lastUpdated', 'only what changed, e.g. gt2026-12-01T10:00:00.000Z (the slice\'s slice.lastUpdated)'),
+        [path('site', 'site id'), q('payor', 'payor id(s), comma separated: a slice; payorId is a synonym'), q('_lastUpdated', 'only what changed, e.g. gt2026-12-01T10:00:00.000Z (the slice\'s slice.lastUpdated)', false, F.lastUpdated),
           { name: 'If-None-Match', in: 'header', required: false, description: 'the ETag of a slice already held', schema: { type: 'string' } }],
         { 200: { description: 'snapshot or slice', headers: { ETag: { description: 'the slice version', schema: { type: 'string' } } }, content: { 'application/json': { schema: { type: 'object', required: ['site'], properties: { site: { type: 'string' }, payors: { type: 'array' }, prices: { type: 'array' }, removed: { type: 'array', items: { type: 'object', required: ['kind', 'key'] } }, slice: { type: 'object' } } } } } },
           304: { description: 'unchanged since the ETag sent in If-None-Match' }, ...errors }),
@@ -284,7 +376,7 @@ const doc = {
     '/contract': { post: op('Add or update a payor or a contact as payor', ['add_payor_endpoint', 'add_contact_as_payor_endpoint'], [], ok('the payor contract', ref('Contract')), { requestBody: contractBody }) },
     '/contract/{site}': {
       delete: op('Delete a payor or a contact as payor (and its prices)', ['delete_payor_endpoint', 'delete_contact_as_payor_endpoint'],
-        [path('site', 'site id'), q('payorId', 'Organization/<payor> or Person/<contact>; payerId is a synonym', true), q('payorType', 'I or C; payerType is a synonym'), q('providerGroup', 'the payor contract id')],
+        [path('site', 'site id'), q('payorId', 'Organization/<payor> or Person/<contact>; payerId is a synonym', true), q('payorType', 'I or C; payerType is a synonym', false, F.payorType), q('providerGroup', 'the payor contract id')],
         ok('MSG_DELETED_ID', ref('OperationOutcome'))),
     },
     '/contract/PRICING/$contract-price': {
@@ -300,13 +392,13 @@ const doc = {
     },
     '/contract/$calculate-fee': {
       get: op('Calculate a service fee, with multi-procedure rules for n procedures', ['calculate_service_fee_endpoint', 'calculate_service_fee_withprocedure_endpoint'],
-        [q('site', 'site id', true), q('payor', 'payor id', true), q('service-type', 'ServiceScheme/ServiceCode', true), q('procedure-code', 'Scheme/Code, comma separated'),
-          q('practitioner', 'practitioner id'), q('location', 'location id'), q('payor-type', 'I or C'), q('provider-type', 'S'), q('breakdown', 'true for the per-procedure breakdown')],
+        [q('site', 'site id', true), q('payor', 'payor id', true), q('service-type', 'ServiceScheme/ServiceCode', true, F.code), q('procedure-code', 'Scheme/Code, comma separated (at most 32)', false, F.codes),
+          q('practitioner', 'practitioner id'), q('location', 'location id'), q('payor-type', 'I or C', false, F.payorType), q('provider-type', 'S'), q('breakdown', 'true for the per-procedure breakdown', false, F.boolean)],
         ok('the fee in term.asset.valuedItem.net', ref('Contract'))),
     },
     '/contract/PRICING/$validation': {
       get: op('Price validation tariff for a service (S) or procedure (P), and the verdict on a proposed fee', ['get_price_validation_for_service_endpoint', 'get_price_validation_for_procedure_endpoint'],
-        [q('site', 'site id', true), q('payorId', 'payor id; payor is a synonym', true), q('code', 'service or procedure code', true), q('codeType', 'S or P; payor-type is a synonym', true), q('practitioner', 'practitioner id'), q('fee', 'a proposed fee to judge')],
+        [q('site', 'site id', true), q('payorId', 'payor id; payor is a synonym', true), q('code', 'service or procedure code', true, F.bareCode), q('codeType', 'S or P; payor-type is a synonym', true, F.codeType), q('practitioner', 'practitioner id'), q('fee', 'a proposed fee to judge (a plain decimal, at most 2 places)', false, F.money)],
         ok('the tariff with its messages and prices', ref('Contract'))),
       put: op('Load or replace a payor\'s tariffs (administrators)', ['(none: practice-fhir extension)'], [], ok('the stored tariffs', ref('Contract')), { requestBody: contractBody }),
     },
@@ -317,7 +409,7 @@ const doc = {
     },
     ...directoryPaths,
     '/contract/audit': {
-      get: op('A site\'s audit log, newest first', ['(none: practice-fhir extension)'], [q('site', 'site id', true), q('page', 'page'), q('count', 'page size')], ok('AuditEvent Bundle', ref('Bundle'))),
+      get: op('A site\'s audit log, newest first', ['(none: practice-fhir extension)'], [q('site', 'site id', true), q('page', 'page', false, F.positive), q('count', 'page size (at most 100: more is read as 100)', false, F.positive)], ok('AuditEvent Bundle', ref('Bundle'))),
     },
   },
 };

@@ -71,4 +71,19 @@ else
   node scripts/dev-keys.mjs
 fi
 
+# 6. Python venv for the strict FHIR parser test (tests/node/strict.test.mjs: fhir.resources)
+#    and schemathesis (tests/node/schemathesis.test.mjs), pinned; .venv is gitignored.
+FHIR_RESOURCES_VERSION="8.3.0"
+SCHEMATHESIS_VERSION="4.32.5"
+venv_has() { # venv_has <distribution> <version>
+  [ -x .venv/bin/python ] && [ "$(.venv/bin/python -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null)" = "$2" ]
+}
+if venv_has fhir.resources "$FHIR_RESOURCES_VERSION" && venv_has schemathesis "$SCHEMATHESIS_VERSION"; then
+  step "python venv (fhir.resources $FHIR_RESOURCES_VERSION, schemathesis $SCHEMATHESIS_VERSION): present"
+else
+  step "python venv (fhir.resources $FHIR_RESOURCES_VERSION, schemathesis $SCHEMATHESIS_VERSION): installing"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "fhir.resources==$FHIR_RESOURCES_VERSION" "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 step "done"

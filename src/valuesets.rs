@@ -1,9 +1,12 @@
 //! The contract type and sub type ValueSets (`get_contract_type_list`,
 //! `get_contract_subtype_list`), in the documents' shape: `meta.tag` page/count/maxCount (in
-//! that order, as the samples write it) and an `expansion`.
+//! that order, as the samples write it) and an `expansion`. Beyond the samples, what FHIR R4
+//! requires (SPEC-NOTES "Valid R4 beyond the samples"): `status` (1..1) and
+//! `expansion.timestamp` (1..1).
 
 use serde_json::{json, Value};
 
+use crate::contracts::LastUpdated;
 use crate::outcome::{IssueCode, OperationOutcome};
 use crate::params::QueryParams;
 
@@ -14,6 +17,11 @@ pub const CONTRACT_TYPE_SYSTEM: &str =
 /// `.../contract-subtype/PRICING`).
 pub const CONTRACT_SUBTYPE_SYSTEM: &str =
     "https://contracts.api.healthcode.co.uk/valueset/contract-subtype";
+
+/// `ValueSet.expansion.timestamp`: the code lists are compiled in, so every expansion is the
+/// one made when they last changed (this instant), and the answer stays the same between
+/// requests.
+pub const EXPANSION_TIMESTAMP: &str = "2026-11-23T00:00:00Z";
 
 const TYPES: [(&str, &str); 1] = [("PRICING", "Pricing")];
 const PRICING_SUBTYPES: [(&str, &str); 3] = [
@@ -51,6 +59,15 @@ fn value_set(
     params: &QueryParams,
 ) -> Result<Value, OperationOutcome> {
     let (page, count) = paging(params)?;
+    // `_lastUpdated` filters as everywhere: every code was last changed at the expansion
+    // timestamp, so the list is whole or empty.
+    let mut current = true;
+    for (k, v) in params.pairs() {
+        if k == "_lastUpdated" {
+            current &= LastUpdated::parse(v)?.matches(Some(EXPANSION_TIMESTAMP));
+        }
+    }
+    let codes = if current { codes } else { &[] };
     let offset = (page - 1).saturating_mul(count);
     let contains: Vec<Value> = codes
         .iter()
@@ -67,7 +84,9 @@ fn value_set(
             {"code": "maxCount", "display": codes.len().to_string()}
         ]},
         "name": id,
+        "status": "active",
         "expansion": {
+            "timestamp": EXPANSION_TIMESTAMP,
             "total": codes.len(),
             "offset": offset,
             "contains": contains
@@ -115,6 +134,9 @@ mod tests {
             json!({"code": "page", "display": "1"})
         );
         assert_eq!(got["expansion"]["total"], json!(1));
+        // What R4 requires beyond the sample.
+        assert_eq!(got["status"], "active");
+        assert_eq!(got["expansion"]["timestamp"], EXPANSION_TIMESTAMP);
     }
 
     #[test]
@@ -129,6 +151,19 @@ mod tests {
         let err = contract_subtypes("NOPE", &QueryParams::default()).unwrap_err();
         assert_eq!(err.issues[0].code, IssueCode::ReferenceIdNotFound);
         let bad = contract_types(&QueryParams::from_query("page=0", false)).unwrap_err();
+        assert_eq!(bad.issues[0].code, IssueCode::InvalidFormat);
+    }
+
+    #[test]
+    fn last_updated_is_checked_and_filters_by_the_expansion_timestamp() {
+        let total = |q: &str| {
+            contract_types(&QueryParams::from_query(q, false))
+                .map(|v| v["expansion"]["contains"].as_array().map_or(0, Vec::len))
+        };
+        assert_eq!(total("_lastUpdated=ge2026-11-23").unwrap(), 1);
+        assert_eq!(total("_lastUpdated=gt2026-11-23").unwrap(), 0);
+        assert_eq!(total("_lastUpdated=lt2027").unwrap(), 1);
+        let bad = total("_lastUpdated=yesterday").unwrap_err();
         assert_eq!(bad.issues[0].code, IssueCode::InvalidFormat);
     }
 }

@@ -44,8 +44,11 @@ fn book(site: &str) -> ContractBook {
         .unwrap_or_else(|| panic!("no seed book {site}"))
 }
 
-/// JSON equality where numbers compare as decimals (`80` = `80.00`) and object key order is
-/// ignored; everything else exact. Returns the path of the first difference.
+/// The golden comparison: every element of the sample (`want`) is present in our answer
+/// (`got`) and equal, numbers as decimals (`80` = `80.00`), object key order ignored, arrays
+/// item by item with the same length. Our extras are allowed: what FHIR R4 requires and the
+/// samples leave out (`Contract.term.offer`, SPEC-NOTES "Valid R4 beyond the samples").
+/// Returns the path of the first difference.
 fn diff(path: &str, got: &Value, want: &Value) -> Option<String> {
     match (got, want) {
         (Value::Number(a), Value::Number(b)) => {
@@ -53,17 +56,10 @@ fn diff(path: &str, got: &Value, want: &Value) -> Option<String> {
             let b: Decimal = b.to_string().parse().ok()?;
             (a != b).then(|| format!("{path}: {a} != {b}"))
         }
-        (Value::Object(a), Value::Object(b)) => {
-            let mut ka: Vec<&String> = a.keys().collect();
-            let mut kb: Vec<&String> = b.keys().collect();
-            ka.sort();
-            kb.sort();
-            if ka != kb {
-                return Some(format!("{path}: keys {ka:?} != {kb:?}"));
-            }
-            a.iter()
-                .find_map(|(k, v)| diff(&format!("{path}.{k}"), v, &b[k]))
-        }
+        (Value::Object(a), Value::Object(b)) => b.iter().find_map(|(k, v)| match a.get(k) {
+            None => Some(format!("{path}.{k}: missing (the sample has {v})")),
+            Some(g) => diff(&format!("{path}.{k}"), g, v),
+        }),
         (Value::Array(a), Value::Array(b)) => {
             if a.len() != b.len() {
                 return Some(format!("{path}: {} items != {}", a.len(), b.len()));
@@ -74,6 +70,25 @@ fn diff(path: &str, got: &Value, want: &Value) -> Option<String> {
                 .find_map(|(i, (x, y))| diff(&format!("{path}[{i}]"), x, y))
         }
         _ => (got != want).then(|| format!("{path}: {got} != {want}")),
+    }
+}
+
+/// Every Contract term in `v` (a Contract or a Bundle of them) carries the offer R4 requires.
+fn assert_terms_have_offers(label: &str, v: &Value) {
+    use practice_fhir::contracts::resources::term_offer;
+    let contracts: Vec<&Value> = match v["resourceType"].as_str() {
+        Some("Bundle") => v["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["resource"])
+            .collect(),
+        _ => vec![v],
+    };
+    for c in contracts {
+        for (i, term) in c["term"].as_array().into_iter().flatten().enumerate() {
+            assert_eq!(term["offer"], term_offer(), "{label}: term[{i}].offer");
+        }
     }
 }
 
@@ -117,6 +132,7 @@ fn every_get_sample_answers_as_the_documents_show() {
             &got,
             &fixture(row["response_fixture"].as_str().unwrap()),
         );
+        assert_terms_have_offers(key, &got);
         ran += 1;
     }
     assert_eq!(ran, 9);
@@ -171,6 +187,7 @@ fn contract_price_samples_round_trip() {
             &write.response,
             &fixture_by_number(resp),
         );
+        assert_terms_have_offers(&format!("sample {req}"), &write.response);
         assert!(b.price_count() >= before);
         assert!(!write.warnings.has_errors());
     }
@@ -297,7 +314,21 @@ fn the_comparison_helper_is_strict_where_it_should_be() {
     assert!(diff("$", &json!({"v": 80.00}), &json!({"v": 80})).is_none());
     assert!(diff("$", &json!({"v": 80.01}), &json!({"v": 80})).is_some());
     assert!(diff("$", &json!({"v": "80.00"}), &json!({"v": "80"})).is_some());
-    assert!(diff("$", &json!({"v": 1, "w": 2}), &json!({"v": 1})).is_some());
+    // Our extras are allowed; a sample's element we leave out is not.
+    assert!(diff("$", &json!({"v": 1, "w": 2}), &json!({"v": 1})).is_none());
+    assert!(diff("$", &json!({"v": 1}), &json!({"v": 1, "w": 2})).is_some());
+    assert!(diff(
+        "$",
+        &json!({"t": [{"a": 1, "offer": {}}]}),
+        &json!({"t": [{"a": 1}]})
+    )
+    .is_none());
+    assert!(diff(
+        "$",
+        &json!({"t": [{"a": 1}, {"a": 2}]}),
+        &json!({"t": [{"a": 1}]})
+    )
+    .is_some());
     assert!(diff("$", &json!([1, 2]), &json!([2, 1])).is_some());
 }
 

@@ -11,6 +11,7 @@ use super::codes::{
     invalid_format, not_found, Code, SubType, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM,
     EXTENSION_BASE, PROCEDURE_SYSTEM,
 };
+use super::resources::term_offer;
 use crate::money::money_json;
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
@@ -340,7 +341,7 @@ impl EffectivePrice {
                 "extension": [{"url": format!("{EXTENSION_BASE}isESTV"), "valueString": if self.price.is_estv { "Y" } else { "N" }}],
                 "context": context,
                 "valuedItem": items
-            }]}]
+            }], "offer": term_offer()}]
         })
     }
 }

@@ -10,6 +10,7 @@ use super::codes::{
     PROCEDURE_SYSTEM,
 };
 use super::multiproc::{apply_rules, percent_of, MultiProcRule};
+use super::resources::term_offer;
 use crate::money::{money_json, round_money};
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
@@ -452,7 +453,7 @@ impl FeeQuote {
             "subject": [{"reference": format!("Site/{}", self.site)}],
             "type": {"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]},
             "subType": [{"coding": [{"system": CONTRACT_SUBTYPE_SYSTEM, "code": "FEE_SCHEDULE", "display": "FEE_SCHEDULE"}]}],
-            "term": [{"asset": assets}]
+            "term": [{"asset": assets, "offer": term_offer()}]
         })
     }
 }

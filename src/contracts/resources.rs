@@ -35,6 +35,27 @@ fn site_of(body: &Value) -> Result<String, OperationOutcome> {
     Ok(r.to_string())
 }
 
+/// What each term's `offer` says (SPEC-NOTES "Valid R4 beyond the samples").
+pub const TERM_OFFER_TEXT: &str = "The prices of this term's assets";
+
+/// `Contract.term.offer`, which FHIR R4 requires (1..1) and the documents' samples leave out.
+pub fn term_offer() -> Value {
+    json!({ "text": TERM_OFFER_TEXT })
+}
+
+/// Adds [`term_offer`] to every term of `contract` that has none, so a response that echoes a
+/// request body (which may leave it out, as the samples do) is valid R4 too. Nothing else
+/// changes.
+pub fn complete_terms(contract: &mut Value) {
+    if let Some(terms) = contract.get_mut("term").and_then(Value::as_array_mut) {
+        for term in terms {
+            if let Value::Object(m) = term {
+                m.entry("offer").or_insert_with(term_offer);
+            }
+        }
+    }
+}
+
 fn pricing_type() -> Value {
     json!({"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]})
 }
@@ -276,6 +297,7 @@ impl ContractBook {
             }
             *m = out;
         }
+        complete_terms(&mut response);
         Ok(ContractPriceWrite {
             response,
             contract_ids,

@@ -9,6 +9,7 @@ use super::codes::{
     CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
 };
 use super::multiproc::ext_value;
+use super::resources::term_offer;
 use crate::money::{money_string, parse_money};
 use crate::outcome::OperationOutcome;
 
@@ -210,7 +211,7 @@ impl Tariff {
                 "extension": ext,
                 "context": context,
                 "valuedItem": [{"entityCodeableConcept": {"coding": [coding]}}]
-            }]}]
+            }], "offer": term_offer()}]
         })
     }
 

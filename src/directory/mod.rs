@@ -1,11 +1,13 @@
 //! The practitioner directory's storage: resources kept as JSON text in D1 (SQLite) plus the
 //! index rows the core derives from them (synthetic data to test and bench it lives in the
-//! `practice-fhir-tools` crate, `tools/src/synth.rs`).
+//! `practice-fhir-tools` crate, `tools/src/synth.rs`). File imports convert Healthcode's
+//! `dd.mm.yyyy` dates to FHIR dates first ([`dates`]).
 //!
 //! The worker and the import tool both call [`index_rows`], so a resource written at the
 //! edge and one loaded from a file produce byte-identical rows.
 
 pub mod bulk;
+pub mod dates;
 pub mod index;
 pub mod normalise;
 

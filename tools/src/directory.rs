@@ -13,6 +13,8 @@
 //! failure never leaves a resource half-stored; every resource's rows are delete-then-insert,
 //! so re-running a file is safe. `--validate minimal` keeps only the
 //! directory's own checks (for the documents' samples, which break FHIR's `cpt-2`).
+//! Before validation, Healthcode's `dd.mm.yyyy` dates (the seed 000 `birthDate`) become FHIR
+//! dates (`directory::dates`); the report says how many per element, with an example.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
@@ -21,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use practice_fhir::contracts::rows::{clear_site, store_book};
 use practice_fhir::directory::bulk::bulk_sql;
+use practice_fhir::directory::dates::{convert_dates, DateConversion};
 use practice_fhir::directory::{index_rows, ResourceKind};
 use practice_fhir::{validate_resource, ContractBook};
 use practice_fhir_tools::synth::{generate, SynthSpec};
@@ -169,6 +172,8 @@ impl SqlSink {
 /// What was accepted and rejected, for the summary and the rejects file.
 struct Tally {
     accepted: BTreeMap<String, usize>,
+    /// Converted dates of accepted resources, by element: how many, and the first (where).
+    dates: BTreeMap<String, (usize, String)>,
     rejected: BTreeMap<String, Vec<String>>,
     rejects: Option<BufWriter<File>>,
 }
@@ -232,12 +237,15 @@ pub fn cmd_import(args: ImportArgs) -> Result<(), String> {
     };
     let mut tally = Tally {
         accepted: BTreeMap::new(),
+        dates: BTreeMap::new(),
         rejected: BTreeMap::new(),
         rejects: rejects_file,
     };
     // One resource: validated, stamped with meta.lastUpdated when it has none, written whole.
     let mut handle = |at: String, parsed: Result<Value, String>| -> Result<bool, String> {
+        let mut converted: Vec<DateConversion> = Vec::new();
         let outcome = parsed.and_then(|mut resource| {
+            converted = convert_dates(&mut resource);
             validate(&resource, core_validation)?;
             if resource.pointer("/meta/lastUpdated").is_none() {
                 if let Some(obj) = resource.as_object_mut() {
@@ -258,6 +266,13 @@ pub fn cmd_import(args: ImportArgs) -> Result<(), String> {
                 let ty = resource["resourceType"].as_str().unwrap_or("?").to_owned();
                 sink.write_resource(resource)?;
                 *tally.accepted.entry(ty).or_default() += 1;
+                for c in converted {
+                    let e = tally
+                        .dates
+                        .entry(c.field)
+                        .or_insert_with(|| (0, format!("{} → {} at {at}", c.from, c.to)));
+                    e.0 += 1;
+                }
                 Ok(true)
             }
             Err(reason) => {
@@ -348,6 +363,11 @@ pub fn cmd_import(args: ImportArgs) -> Result<(), String> {
     }
     for (ty, n) in &tally.accepted {
         eprintln!("accepted {n:>8} {ty}");
+    }
+    let total_dates: usize = tally.dates.values().map(|(n, _)| n).sum();
+    eprintln!("converted {total_dates:>7} dates from dd.mm.yyyy to FHIR dates");
+    for (field, (n, example)) in &tally.dates {
+        eprintln!("  {n:>6} × {field} (e.g. {example})");
     }
     let total_rejected: usize = tally.rejected.values().map(Vec::len).sum();
     eprintln!("rejected {total_rejected:>8}");

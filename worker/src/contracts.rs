@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use worker::{Request, Response};
 
 use crate::auth::authorize;
-use crate::http::{self, fhir, fhir_versioned, header, Answer, Cx};
+use crate::http::{self, fhir, fhir_versioned, header, if_match, Answer, Cx};
 use crate::store::{self, now_iso, Writer};
 
 /// The site named by `Contract.subject` (`Site/<id>`).
@@ -52,20 +52,6 @@ async fn site_write(
     let site = body_site(&body)?;
     claims.require_site(&site)?;
     Ok((claims, body, site))
-}
-
-/// `If-Match: W/"3"` (or `3`) as a version number; 400 when it is not one.
-fn if_match(req: &Request) -> Result<Option<i64>, OperationOutcome> {
-    let Some(raw) = header(req, "if-match") else {
-        return Ok(None);
-    };
-    let trimmed = raw.trim().trim_start_matches("W/").trim_matches('"');
-    trimmed.parse::<i64>().map(Some).map_err(|_| {
-        OperationOutcome::error(
-            IssueCode::InvalidFormat,
-            format!("Header 'If-Match' must be a version such as W/\"3\", not '{raw}'."),
-        )
-    })
 }
 
 /// Adds `meta.versionId`/`meta.lastUpdated` to a resource written or read.
@@ -643,6 +629,9 @@ pub async fn put_tariffs(mut req: Request, cx: &Cx) -> Answer {
         },
     )
     .await?;
+    // The stored tariffs as sent, with what R4 requires and the body may leave out.
+    let mut body = body;
+    practice_fhir::contracts::resources::complete_terms(&mut body);
     fhir_versioned(
         &with_meta(body, written.version, &written.now),
         200,

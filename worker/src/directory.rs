@@ -132,12 +132,7 @@ pub async fn read(req: &Request, env: &Cx, kind: ResourceKind, id: &str) -> Answ
 }
 
 fn if_match(req: &Request) -> Result<Option<String>, OperationOutcome> {
-    Ok(header(req, "if-match").map(|raw| {
-        raw.trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .to_string()
-    }))
+    Ok(http::if_match(req)?.map(|v| v.to_string()))
 }
 
 /// `POST /{type}` (new id) and `PUT /{type}/{id}`: validated by the core (422 with the

@@ -240,6 +240,29 @@ pub fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
 }
 
+/// `If-Match: W/"3"` (or `"3"`, `3`) as a version number; anything else (an empty value
+/// too) is 400 MSG_INVALID_FORMAT, so a malformed precondition is never ignored.
+pub fn if_match(req: &Request) -> Result<Option<i64>, OperationOutcome> {
+    let Some(raw) = header(req, "if-match") else {
+        return Ok(None);
+    };
+    let t = raw.trim();
+    let t = t.strip_prefix("W/").unwrap_or(t);
+    let t = t
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(t);
+    let version = (!t.is_empty() && t.len() <= 15 && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse::<i64>().ok())
+        .flatten();
+    version.map(Some).ok_or_else(|| {
+        OperationOutcome::error(
+            IssueCode::InvalidFormat,
+            format!("Header 'If-Match' must be a version such as W/\"3\", not '{raw}'."),
+        )
+    })
+}
+
 /// The request's query parameters with its leniency.
 pub fn params(req: &Request) -> Result<QueryParams, OperationOutcome> {
     let url = req.url().map_err(internal)?;

@@ -304,10 +304,10 @@ impl<'a> Route<'a> {
 }
 
 /// 405 with the route's methods in `Allow` (RFC 9110 §15.5.6).
-fn method_not_allowed(method: &Method, allowed: &[Method]) -> Answer {
+fn method_not_allowed(method: &str, allowed: &[Method]) -> Answer {
     let outcome = OperationOutcome::error(
         IssueCode::MethodNotAllowed,
-        format!("Method {} is not allowed here.", method.as_ref()),
+        format!("Method {method} is not allowed here."),
     );
     let mut resp = http::outcome_response(&outcome).map_err(http::internal)?;
     let allow: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
@@ -361,8 +361,10 @@ async fn route(req: Request, env: &Cx, cors: &Cors) -> Answer {
                 .with_headers(h));
         }
     }
-    if !allowed.contains(&method) {
-        return method_not_allowed(&method, allowed);
+    // workers-rs reads a method it does not know (QUERY, PROPFIND, ...) as GET: refuse it.
+    let raw = req.inner().method();
+    if !raw.eq_ignore_ascii_case(method.as_ref()) || !allowed.contains(&method) {
+        return method_not_allowed(&raw, allowed);
     }
     if method == Head {
         let resp = match dispatch(route, Get, req, env, &url).await {
