@@ -38,7 +38,7 @@ function freePort() {
  * Starts wrangler dev; resolves to { origin, stop, persist }. With `persist` it serves that
  * existing local D1/KV directory (migrations applied, nothing seeded, kept on stop).
  */
-export async function startWorker({ seed = true, vars = {}, persist: keep, build = true } = {}) {
+export async function startWorker({ seed = true, vars = {}, persist: keep, build = process.env.PF_WORKER_BUILT !== '1' } = {}) {
   const env = toolEnv();
   const persist = keep ?? mkdtempSync(join(tmpdir(), 'pf-e2e-'));
   const wrangler = join(BIN, 'wrangler');
@@ -52,8 +52,10 @@ export async function startWorker({ seed = true, vars = {}, persist: keep, build
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist,
     '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
-  // build: false serves worker/build/ as built (scripts/test.sh builds it first), through a
-  // copy of wrangler.toml without [build]: a rebuild costs minutes on a loaded machine.
+  // build: false serves worker/build/ as built, through a copy of wrangler.toml without
+  // [build]: scripts/test.sh builds the worker once and sets PF_WORKER_BUILT=1, so the test
+  // files do not each rerun the build (minutes on a loaded machine). Run alone, a test file
+  // rebuilds first, so it never serves a stale worker.
   let noBuildConfig;
   if (!build) {
     const { withoutBuild } = await import('../../../scripts/deploy-config.mjs');
