@@ -19,7 +19,7 @@ for t in "${targets[@]}"; do
     -max_total_time="$SECONDS_EACH" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     >"logs/$t.log" 2>&1
   rc=$?
-  echo "$(date -u +%H:%M:%S) $t: exit $rc; $(grep -E '^#[0-9]+ +DONE' "logs/$t.log" | tail -1)"
+  echo "$(date -u +%H:%M:%S) $t: exit $rc; $(grep -E '^#[0-9]+[[:space:]]+DONE' "logs/$t.log" | tail -1)"
   grep -E '^stat::|^Done ' "logs/$t.log" | tr '\n' ' '
   echo
 done

@@ -567,9 +567,16 @@ proptest! {
     /// `$contract-price`, `PUT $multi-proc-set`, `PUT $validation` and `POST /contract`
     /// bodies: the documents' samples edited.
     #[test]
-    fn write_bodies(which in any::<prop::sample::Index>(), edits in edits()) {
+    fn write_bodies(
+        which in any::<prop::sample::Index>(),
+        edits in edits(),
+        cut in any::<prop::sample::Index>(),
+        noise in r#"[\[\]{}":,0-9a-z]{0,6}"#,
+    ) {
         let samples = write_samples();
-        surfaces::write_value(&mutate(which.get(&samples), &edits));
+        let sample = which.get(&samples);
+        surfaces::write_value(&mutate(sample, &edits));
+        surfaces::write_body(&damage(&sample.to_string(), cut, &noise));
     }
 }
 
