@@ -15,6 +15,7 @@ mod surfaces;
 use practice_fhir::{ContractBook, IssueCode, QueryParams};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------------------
 // Strategies
@@ -331,22 +332,35 @@ fn damage(text: &str, cut: prop::sample::Index, noise: &str) -> String {
     format!("{head}{noise}{}", &tail[skip..])
 }
 
-fn seed_snapshots() -> Vec<Value> {
-    surfaces::seed_books()
-        .iter()
-        .map(|b| serde_json::from_str(&b.to_snapshot_json()).unwrap())
-        .collect()
+/// The seed books' snapshots, made once.
+fn seed_snapshots() -> &'static [Value] {
+    static SNAPSHOTS: OnceLock<Vec<Value>> = OnceLock::new();
+    SNAPSHOTS.get_or_init(|| {
+        surfaces::seed_books()
+            .iter()
+            .map(|b| serde_json::from_str(&b.to_snapshot_json()).unwrap())
+            .collect()
+    })
 }
 
-fn seed_rows() -> Vec<Value> {
-    surfaces::seed_books()
-        .iter()
-        .map(|b| serde_json::from_str(&surfaces::stored_rows(b).1).unwrap())
-        .collect()
+/// The seed books as D1 rows (stored in SQLite and read back), made once.
+fn seed_rows() -> &'static [Value] {
+    static ROWS: OnceLock<Vec<Value>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        surfaces::seed_books()
+            .iter()
+            .map(|b| serde_json::from_str(&surfaces::stored_rows(b).1).unwrap())
+            .collect()
+    })
 }
 
-/// The documents' write requests and the bodies the PUTs take.
-fn write_samples() -> Vec<Value> {
+/// The documents' write requests and the bodies the PUTs take, read once.
+fn write_samples() -> &'static [Value] {
+    static SAMPLES: OnceLock<Vec<Value>> = OnceLock::new();
+    SAMPLES.get_or_init(read_write_samples)
+}
+
+fn read_write_samples() -> Vec<Value> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     let mut out: Vec<Value> = std::fs::read_dir(dir)
         .unwrap()
@@ -498,7 +512,7 @@ fn jose_header() -> impl Strategy<Value = Vec<u8>> {
 // Properties
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 160, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Every endpoint's query parsers, on raw query strings.
     #[test]
@@ -530,8 +544,7 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         noise in r#"[\[\]{}":,0-9a-z]{0,6}"#,
     ) {
-        let seeds = seed_snapshots();
-        let seed = which.get(&seeds);
+        let seed = which.get(seed_snapshots());
         surfaces::snapshot_text(&mutate(seed, &edits).to_string());
         surfaces::snapshot_text(&damage(&seed.to_string(), cut, &noise));
     }
@@ -539,8 +552,7 @@ proptest! {
     /// D1 rows as the worker reads them (`from_rows`), edited.
     #[test]
     fn d1_rows(which in any::<prop::sample::Index>(), edits in edits()) {
-        let seeds = seed_rows();
-        surfaces::rows_text(&mutate(which.get(&seeds), &edits).to_string());
+        surfaces::rows_text(&mutate(which.get(seed_rows()), &edits).to_string());
     }
 
     /// `Authorization` headers: arbitrary text, and tokens of arbitrary header and claims.
@@ -573,8 +585,7 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         noise in r#"[\[\]{}":,0-9a-z]{0,6}"#,
     ) {
-        let samples = write_samples();
-        let sample = which.get(&samples);
+        let sample = which.get(write_samples());
         surfaces::write_value(&mutate(sample, &edits));
         surfaces::write_body(&damage(&sample.to_string(), cut, &noise));
     }
@@ -593,11 +604,12 @@ fn the_samples_pass_every_surface_unchanged() {
     }
     let rows = seed_rows();
     assert_eq!(rows.len(), surfaces::seed_books().len());
-    for r in &rows {
+    for r in rows {
         surfaces::rows_text(&r.to_string());
     }
     for body in write_samples() {
-        surfaces::write_value(&body);
+        surfaces::write_value(body);
+        surfaces::write_body(&body.to_string());
     }
     surfaces::prices_csv(include_bytes!("../fuzz/seeds/bad-prices.csv"));
     surfaces::prices_ndjson(include_bytes!("../fuzz/seeds/prices.ndjson"));

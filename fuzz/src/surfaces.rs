@@ -327,9 +327,19 @@ pub fn snapshot_text(text: &str) {
                 &REQUEST_CODES,
             );
             // Stored as the worker stores it (SQLite standing in for D1) and read back with
-            // the whole-site plan, it is the same book (missing lastUpdated stamped).
+            // the whole-site plan, it is the same book: missing lastUpdated stamped, and only
+            // the tariffs of payors with a contract at the site (tariffs are the payors', shared
+            // by every site; the site reads those of its payors).
             let (back, _) = stored_rows(&book);
             let mut expected = book.clone();
+            let foreign: Vec<_> = book
+                .tariffs()
+                .filter(|t| book.payor_contract(&t.key.payor).is_none())
+                .map(|t| t.key.clone())
+                .collect();
+            for key in &foreign {
+                expected.delete_tariff(key);
+            }
             for (k, p) in book.prices() {
                 let mut p = p.clone();
                 p.last_updated.get_or_insert_with(|| NOW.to_string());
