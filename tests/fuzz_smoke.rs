@@ -664,3 +664,51 @@ fn extreme_token_times_are_checked_without_overflow() {
         Err("Authorization: the token is not valid yet (nbf).".to_string())
     );
 }
+
+/// Found by `price_import` (NDJSON): a line with a blank key (`{"": "12.00"}`) was rejected
+/// naming the field `''`; the line is what is at fault.
+#[test]
+fn a_blank_ndjson_key_rejects_the_line() {
+    use practice_fhir_tools::prices::schedule::read_ndjson;
+    let found = include_bytes!("../fuzz/seeds/regressions/price-ndjson-blank-key.bin");
+    surfaces::prices_ndjson(&found[1..]); // the target's first byte chose NDJSON
+    let lines = read_ndjson(&b"{\"payor\":\"slf\",\"\":\"12.00\"}\n{\" \":1}"[..]).unwrap();
+    let rejected: Vec<(usize, String, String)> = lines
+        .into_iter()
+        .map(|l| {
+            let r = l.unwrap_err();
+            (r.line, r.field, r.reason)
+        })
+        .collect();
+    let known = "payor, service, procedure, location, practitioner, price, isESTV";
+    assert_eq!(
+        rejected,
+        [
+            (
+                1,
+                "line".to_string(),
+                format!("unknown field '' (known: {known})")
+            ),
+            (
+                2,
+                "line".to_string(),
+                format!("unknown field ' ' (known: {known})")
+            ),
+        ]
+    );
+}
+
+/// Found by `snapshots` (a harness finding, not a core one): a snapshot whose tariffs belong
+/// to a payor without a contract at the site loads, but the site plan reads back only its
+/// payors' tariffs (tariffs are the payors', shared by every site).
+#[test]
+fn foreign_tariffs_are_not_read_back_with_the_site() {
+    let found = include_str!("../fuzz/seeds/regressions/snapshot-foreign-tariffs.json");
+    surfaces::snapshot_text(found);
+    let book = ContractBook::from_snapshot_json(found).unwrap();
+    assert_eq!(book.tariffs().count(), 2);
+    assert!(book.payor_contract("slh").is_none());
+    let (back, _) = surfaces::stored_rows(&book);
+    assert_eq!(back.tariffs().count(), 0);
+    assert_eq!(back.price_count(), book.price_count());
+}

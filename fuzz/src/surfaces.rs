@@ -553,11 +553,11 @@ fn check_lines(what: &str, lines: &Lines) {
     for line in lines {
         if let Err(r) = line {
             assert!(
-                !r.field.is_empty(),
+                !r.field.trim().is_empty(),
                 "{what}: rejection without a field: {r:?}"
             );
             assert!(
-                !r.reason.is_empty(),
+                !r.reason.trim().is_empty(),
                 "{what}: rejection without a reason: {r:?}"
             );
         }
