@@ -712,3 +712,27 @@ fn foreign_tariffs_are_not_read_back_with_the_site() {
     assert_eq!(back.tariffs().count(), 0);
     assert_eq!(back.price_count(), book.price_count());
 }
+
+/// Found by `parse_resource` (a libFuzzer timeout): a form feed where a value should start
+/// sent the parse-error locator into an endless loop, so `validate_resource` never answered.
+#[test]
+fn a_form_feed_in_a_body_is_refused_not_a_hang() {
+    let found = include_str!("../fuzz/seeds/regressions/parse-form-feed-hang.json");
+    assert_eq!(found, "     \u{c} 0name");
+    for input in [
+        found,
+        "\u{c}",
+        "{\"resourceType\":\u{c}\"Practitioner\"}",
+        "[1,\u{c}2]",
+    ] {
+        let err = practice_fhir::parse_resource(input).unwrap_err();
+        assert_eq!(err.issues.len(), 1);
+        assert_eq!(err.issues[0].code, IssueCode::CantParseContent);
+        assert_eq!(practice_fhir::validate_resource(input), err);
+    }
+    let err = practice_fhir::validate_resource(found);
+    assert_eq!(
+        err.issues[0].diagnostics,
+        "Failed to parse the resource: expected value at line 1 column 6."
+    );
+}

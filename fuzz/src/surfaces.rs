@@ -52,6 +52,20 @@ pub const REQUEST_CODES: [IssueCode; 9] = [
     IssueCode::ReferenceIdNotFound,
 ];
 
+/// Like [`REQUEST_CODES`] plus `MSG_DATABASE_ERROR`, for rows read back from D1.
+pub const ROWS_CODES: [IssueCode; 10] = [
+    IssueCode::CantParseContent,
+    IssueCode::MissingMandatoryParam,
+    IssueCode::InvalidFormat,
+    IssueCode::ParamEmpty,
+    IssueCode::OpNotAllowed,
+    IssueCode::EntityAlreadyExists,
+    IssueCode::ParamInvalid,
+    IssueCode::UnknownParam,
+    IssueCode::ReferenceIdNotFound,
+    IssueCode::DatabaseError,
+];
+
 /// Panics unless `e` is a failing OperationOutcome whose first error has one of `codes` and a
 /// non-empty diagnostic, and every issue has a diagnostic.
 pub fn expect_outcome(what: &str, e: &OperationOutcome, codes: &[IssueCode]) {
@@ -443,18 +457,17 @@ pub fn rows_text(text: &str) {
     }
     let site = map.get("site").and_then(Value::as_str).unwrap_or("HC00JXI");
     match ContractBook::from_rows(site, &rows) {
-        Err(e) => expect_outcome("from_rows", &e, &REQUEST_CODES),
+        // Damaged rows (a set's records that are not JSON) are the database's fault.
+        Err(e) => expect_outcome("from_rows", &e, &ROWS_CODES),
         Ok(book) => {
             // Rows are the core's own writing, so `from_rows` checks less than a snapshot
-            // load does (a row's codes are not re-parsed): a book of damaged rows may write a
-            // snapshot that does not load. That must be an outcome, and a snapshot that does
-            // load must be the same book.
+            // load does (a row's codes are not re-parsed or trimmed): a book of damaged rows
+            // may write a snapshot that does not load, or loads trimmed. Either way no panic,
+            // and a refusal is an outcome. (Undamaged rows give the same book back: see
+            // `stored_rows`, checked on every snapshot that loads.)
             let written = book.to_snapshot_json();
-            match ContractBook::from_snapshot_json(&written) {
-                Err(e) => expect_outcome("rows' book as a snapshot", &e, &REQUEST_CODES),
-                Ok(again) => {
-                    assert_eq!(again.to_snapshot_json(), written, "rows' book round trip")
-                }
+            if let Err(e) = ContractBook::from_snapshot_json(&written) {
+                expect_outcome("rows' book as a snapshot", &e, &REQUEST_CODES);
             }
         }
     }
