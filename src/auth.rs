@@ -240,10 +240,14 @@ pub enum KeySource {
 impl TokenPolicy {
     /// Checks `exp`, `nbf`, `iss` and `aud` at time `now` (seconds since the epoch): 401 on failure.
     pub fn check(&self, claims: &Claims, now: i64) -> Result<(), OperationOutcome> {
-        if claims.exp + LEEWAY_SECONDS < now {
+        // Saturating: `exp`/`nbf` are the caller's numbers, i64::MAX and i64::MIN included.
+        if claims.exp.saturating_add(LEEWAY_SECONDS) < now {
             return Err(unauthorized("the token has expired."));
         }
-        if claims.nbf.is_some_and(|nbf| nbf - LEEWAY_SECONDS > now) {
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf.saturating_sub(LEEWAY_SECONDS) > now)
+        {
             return Err(unauthorized("the token is not valid yet (nbf)."));
         }
         let oidc = self.key_source(claims) != KeySource::Static;

@@ -493,11 +493,13 @@ fn error_path(json: &str, error: &serde_json::Error) -> Vec<Segment> {
             }
             b' ' | b'\t' | b'\n' | b'\r' => at += 1,
             _ => {
-                // A number or literal: runs to the next delimiter.
+                // A number or literal: runs to the next delimiter. JSON's whitespace only, as
+                // above: `is_ascii_whitespace` also stops at a form feed, which no arm
+                // consumes, and the scan never advanced (a hang on `\x0c`).
                 value_begun(&mut stack);
                 while let Some(&c) = bytes.get(at) {
                     if matches!(c, b',' | b':' | b'{' | b'}' | b'[' | b']' | b'"')
-                        || c.is_ascii_whitespace()
+                        || matches!(c, b' ' | b'\t' | b'\n' | b'\r')
                     {
                         break;
                     }

@@ -6,11 +6,16 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else { return };
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
     let validated = practice_fhir::validate_resource(input);
     match practice_fhir::parse_resource(input) {
         Ok(written) => {
-            assert_eq!(practice_fhir::parse_resource(&written).as_deref(), Ok(written.as_str()));
+            assert_eq!(
+                practice_fhir::parse_resource(&written).as_deref(),
+                Ok(written.as_str())
+            );
             if let Ok(typed) = practice_fhir::parse_typed(input) {
                 assert_eq!(validated, practice_fhir::validate_typed(&typed));
             }

@@ -336,7 +336,8 @@ fn ndjson_line(line: usize, text: &str) -> Result<ScheduleLine, Rejection> {
         let column = Column::parse(key).ok_or_else(|| {
             Rejection::new(
                 line,
-                key,
+                // A blank key names no field: the line is at fault.
+                if key.trim().is_empty() { "line" } else { key },
                 format!(
                     "unknown field '{key}' (known: {})",
                     Column::ALL.map(Column::name).join(", ")
