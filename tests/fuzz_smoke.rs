@@ -511,6 +511,10 @@ fn jose_header() -> impl Strategy<Value = Vec<u8>> {
 // ---------------------------------------------------------------------------------------
 // Properties
 
+/// A discovery document and a key set as an issuer publishes them, for the identity smoke.
+const IDENTITY_DISCOVERY: &str = r#"{"issuer":"https://login.example.org/tenant/v2.0","jwks_uri":"https://login.example.org/tenant/discovery/v2.0/keys"}"#;
+const IDENTITY_JWKS: &str = r#"{"keys":[{"kty":"RSA","kid":"k1","use":"sig","alg":"RS256","n":"0vx7agoebGcQSuuPiLJXZpt","e":"AQAB"},{"kty":"EC","kid":"k2","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"}]}"#;
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -565,6 +569,21 @@ proptest! {
     ) {
         surfaces::authorization(&raw);
         surfaces::token_parts(&header, claims.to_string().as_bytes(), &signature);
+    }
+
+    /// OpenID Connect discovery documents and key sets (arbitrary text and damaged real
+    /// ones), `Cache-Control`, `OIDC_ISSUER`/`ALLOWED_ORIGINS` values, `Origin` and
+    /// `x-request-id` headers.
+    #[test]
+    fn identity_documents(
+        raw in ".{0,80}",
+        cut in any::<prop::sample::Index>(),
+        noise in r#"[\[\]{}":,0-9a-z]{0,6}"#,
+    ) {
+        surfaces::identity_documents(&raw);
+        for doc in [IDENTITY_DISCOVERY, IDENTITY_JWKS] {
+            surfaces::identity_documents(&damage(doc, cut, &noise));
+        }
     }
 
     /// CSV and NDJSON price files, planned against the seed books.
@@ -637,6 +656,7 @@ fn extreme_token_times_are_checked_without_overflow() {
     let policy = TokenPolicy {
         issuer: None,
         audience: None,
+        oidc_issuers: Vec::new(),
     };
     let answer = |exp: i64, nbf: i64, now: i64| {
         let claims = json!({"sub": "u1", "exp": exp, "nbf": nbf});

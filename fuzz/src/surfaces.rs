@@ -490,6 +490,7 @@ fn policy() -> TokenPolicy {
     TokenPolicy {
         issuer: Some("https://auth.example.org".into()),
         audience: Some("practice-fhir".into()),
+        oidc_issuers: vec!["https://login.example.org/tenant/v2.0".into()],
     }
 }
 
@@ -668,4 +669,59 @@ fn round_trips(what: &str, book: &ContractBook) {
     let again = ContractBook::from_snapshot_json(&written)
         .unwrap_or_else(|e| panic!("{what}: re-reading {written}: {e:?}"));
     assert_eq!(again.to_snapshot_json(), written, "{what}: round trip");
+}
+
+/// What an OpenID Connect issuer and a client send the identity and CORS layers: a discovery
+/// document, a JWKS, a `Cache-Control` value, configuration variables (`OIDC_ISSUER`,
+/// `ALLOWED_ORIGINS`), and an `Origin` or `x-request-id` header. Never a panic; a bad document
+/// is a 401 naming the issuer; whatever the input, a kept key set has a key, cache lifetimes
+/// stay within the policy's bounds, and an echoed header is the bounded, safe text it was.
+pub fn identity_documents(text: &str) {
+    use practice_fhir::oidc::{self, CachePolicy, KeySet};
+    use practice_fhir::ops::{self, Cors};
+    let issuer = "https://login.example.org/tenant/v2.0";
+    for loopback in [false, true] {
+        match oidc::parse_discovery(text, issuer, loopback) {
+            Ok(uri) => assert!(oidc::check_url(&uri, loopback).is_ok(), "jwks_uri {uri:?}"),
+            Err(e) => assert!(e.http_status() == 401 || e.http_status() >= 500, "{e:?}"),
+        }
+        let _ = oidc::check_url(text, loopback);
+        let (issuers, _refused) = oidc::parse_issuers(text, loopback);
+        for i in &issuers {
+            assert!(oidc::check_url(i, loopback).is_ok(), "issuer {i:?}");
+        }
+    }
+    match KeySet::parse(text, issuer) {
+        Ok(set) => {
+            assert!(!set.keys.is_empty());
+            for alg in ["RS256", "ES256", "HS256", ""] {
+                for kid in [None, Some(""), Some("k1")] {
+                    if let Err(why) = set.select(kid, alg) {
+                        assert_eq!(why.outcome().http_status(), 401);
+                    }
+                }
+            }
+        }
+        Err(e) => assert!(e.http_status() == 401 || e.http_status() >= 500, "{e:?}"),
+    }
+    let policy = CachePolicy::default();
+    let fresh = policy.fresh_seconds(Some(text));
+    assert!(
+        (policy.min_seconds..=policy.max_seconds).contains(&fresh),
+        "Cache-Control {text:?} gave {fresh} s"
+    );
+    let (cors, _refused) = Cors::parse(text);
+    for (_, value) in cors.response_headers(Some(text)) {
+        assert!(
+            !value.chars().any(char::is_control),
+            "header value {value:?}"
+        );
+    }
+    let _ = cors.preflight(Some(text), Some(text), &["GET", "HEAD"]);
+    if let Some(id) = ops::client_request_id(Some(text)) {
+        assert!(
+            id.len() <= 128 && !id.chars().any(char::is_control),
+            "request id {id:?}"
+        );
+    }
 }
