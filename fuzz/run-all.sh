@@ -10,7 +10,7 @@ cd "$FUZZ"
 . ../scripts/env.sh
 SECONDS_EACH="${SECONDS_EACH:-600}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(query_strings snapshots write_bodies price_import bearer_tokens parse_resource)
+[ ${#targets[@]} -gt 0 ] || targets=(query_strings snapshots write_bodies price_import bearer_tokens parse_resource identity_documents)
 mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"

@@ -13,8 +13,11 @@ cat > target/typedoc.tsconfig.json <<JSON
 { "compilerOptions": { "strict": true, "target": "es2022", "module": "nodenext", "moduleResolution": "nodenext", "lib": ["es2022", "dom", "esnext.disposable"], "types": [] },
   "files": ["../pkg/practice_fhir.d.ts", "../pkg/fees/practice_fhir_fees.d.ts"] }
 JSON
+# --disableSources: the entry points are generated files in pkg/, and a clone without a
+# usable git remote (CI's) would otherwise warn that source links cannot be made.
 typedoc --tsconfig target/typedoc.tsconfig.json \
   --entryPoints pkg/practice_fhir.d.ts --entryPoints pkg/fees/practice_fhir_fees.d.ts \
   --name "practice-fhir $(node -p 'require("./pkg/package.json").version')" \
-  --readme pkg/README.md --out "$OUT" --treatWarningsAsErrors --logLevel Warn
+  --readme pkg/README.md --out "$OUT" --treatWarningsAsErrors --logLevel Warn \
+  --disableSources
 echo "API reference: $OUT/index.html"
