@@ -80,18 +80,6 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
 /** Serves `dir` statically, opens it in Chromium, and returns what the app put in window.result
  *  (or, with `read`, what that function of the page answers once it is truthy). */
 async function inChromium(dir, read = () => window.result || window.failure) {
-  // A renderer that dies under load ("Target page, context or browser has been closed",
-  // seen once in a full run) is the machine's, not the package's: one fresh page retries it.
-  try {
-    return await inChromiumOnce(dir, read);
-  } catch (e) {
-    if (!/has been closed/.test(String(e?.message))) throw e;
-    console.log(`# Chromium page closed under us (${e.message.split('\n')[0]}); retrying once`);
-    return inChromiumOnce(dir, read);
-  }
-}
-
-async function inChromiumOnce(dir, read) {
   const server = createServer((req, res) => {
     const path = join(dir, new URL(req.url, 'http://x').pathname.replace(/\/$/, '/index.html'));
     try {
@@ -111,7 +99,9 @@ async function inChromiumOnce(dir, read) {
     const { result, failure } = await page.evaluate(() => ({ result: window.result, failure: window.failure }));
     if (result === undefined && failure === undefined) {
       assert.deepEqual(errors, []);
-      return page.evaluate(read);
+      // Awaited here: a bare `return` would let `finally` close the page while the
+      // evaluate is still in flight (the "page has been closed" failure CI saw).
+      return await page.evaluate(read);
     }
     assert.equal(failure, undefined, failure);
     assert.deepEqual(errors, []);
