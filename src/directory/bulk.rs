@@ -1,5 +1,5 @@
 //! Bulk SQL for loading many resources from a file (`practice-fhir import`): the same rows as
-//! running each resource's [`index_rows`](super::index_rows) in turn, in far fewer statements.
+//! running each resource's [`super::index_rows`] in turn, in far fewer statements.
 //!
 //! Local D1 (`wrangler d1 execute --local --file`) spends about 0.7 ms per statement, so a
 //! file of 10,000 resources written resource by resource (~116,000 statements) took minutes.

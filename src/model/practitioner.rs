@@ -1,35 +1,6 @@
 //! `Practitioner` (UK Core / Healthcode PPR) with typed access to the Healthcode extensions.
 
-use super::{
-    Address, Attachment, Code, CodeableConcept, Coding, ContactPoint, Date, Extension, HumanName,
-    Identifier, Period, Reference,
-};
-
-fhir_type! {
-    /// A practitioner as the Healthcode Practitioner search returns it (seed 000).
-    pub struct Practitioner: DomainResource ["Practitioner"] {
-        identifier: Vec<Identifier> = "identifier",
-        active: bool = "active",
-        name: Vec<HumanName> = "name",
-        telecom: Vec<ContactPoint> = "telecom",
-        address: Vec<Address> = "address",
-        gender: Code = "gender" in ADMINISTRATIVE_GENDER,
-        birth_date: Date = "birthDate",
-        photo: Vec<Attachment> = "photo",
-        qualification: Vec<PractitionerQualification> = "qualification",
-        communication: Vec<CodeableConcept> = "communication",
-    }
-}
-
-fhir_type! {
-    /// A qualification (`Practitioner.qualification`); `code` is 1..1.
-    pub struct PractitionerQualification: BackboneElement {
-        identifier: Vec<Identifier> = "identifier",
-        code: CodeableConcept = "code" [1..1],
-        period: Period = "period",
-        issuer: Reference = "issuer",
-    }
-}
+use super::{CodeableConcept, Coding, Extension, Practitioner};
 
 /// The Healthcode extension URLs (seed 000).
 pub mod healthcode {

@@ -245,7 +245,7 @@ fn has_content(xhtml: &str) -> bool {
     xhtml.contains("<img")
 }
 
-/// `ext-1`: an extension has nested extensions or a value[x], not both; and one value[x].
+/// `ext-1`: an extension has nested extensions or a `value[x]`, not both; and one `value[x]`.
 impl Invariants for Extension {
     fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         let nested = self.extension.as_ref().is_some_and(|e| !e.is_empty());
@@ -333,7 +333,7 @@ fn check_coordinate(
     }
 }
 
-/// `inv-1`: a parameter has one of value[x], resource and part.
+/// `inv-1`: a parameter has one of `value[x]`, `resource` and `part`.
 impl Invariants for ParametersParameter {
     fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         let kinds = usize::from(self.value.is_some())
