@@ -167,6 +167,22 @@ pub fn discovery_url(issuer: &str) -> String {
     )
 }
 
+/// An error about one of an issuer's documents (`the key set of issuer '…' is not JSON.`).
+fn document_error(document: &str, issuer: &str, why: &str) -> OperationOutcome {
+    config_error(format!(
+        "the {document} of issuer '{}' {why}.",
+        shorten(issuer)
+    ))
+}
+
+/// Reads one of an issuer's documents: at most [`MAX_DOCUMENT_BYTES`], and JSON.
+fn read_document(text: &str, document: &str, issuer: &str) -> Result<Value, OperationOutcome> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(document_error(document, issuer, "is too large"));
+    }
+    serde_json::from_str(text).map_err(|_| document_error(document, issuer, "is not JSON"))
+}
+
 /// The `jwks_uri` of a discovery document, which must be a JSON object whose `issuer` is
 /// `issuer` (OpenID Connect Discovery §4.3) and whose `jwks_uri` passes [`check_url`].
 pub fn parse_discovery(
@@ -174,16 +190,9 @@ pub fn parse_discovery(
     issuer: &str,
     allow_loopback: bool,
 ) -> Result<String, OperationOutcome> {
-    let bad = |why: &str| {
-        config_error(format!(
-            "the discovery document of issuer '{}' {why}.",
-            shorten(issuer)
-        ))
-    };
-    if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(bad("is too large"));
-    }
-    let doc: Value = serde_json::from_str(text).map_err(|_| bad("is not JSON"))?;
+    const DOCUMENT: &str = "discovery document";
+    let bad = |why: &str| document_error(DOCUMENT, issuer, why);
+    let doc = read_document(text, DOCUMENT, issuer)?;
     let doc = doc.as_object().ok_or_else(|| bad("is not a JSON object"))?;
     match doc.get("issuer").and_then(Value::as_str) {
         Some(i) if i.trim_end_matches('/') == issuer.trim_end_matches('/') => {}
@@ -241,16 +250,9 @@ impl KeySet {
     /// Parses a JWKS (`{"keys": [...]}`). Keys that are not RSA or EC P-256 signature keys,
     /// or lack their public members, are skipped; a set with no usable key is an error.
     pub fn parse(text: &str, source: &str) -> Result<KeySet, OperationOutcome> {
-        let bad = |why: &str| {
-            config_error(format!(
-                "the key set of issuer '{}' {why}.",
-                shorten(source)
-            ))
-        };
-        if text.len() > MAX_DOCUMENT_BYTES {
-            return Err(bad("is too large"));
-        }
-        let doc: Value = serde_json::from_str(text).map_err(|_| bad("is not JSON"))?;
+        const DOCUMENT: &str = "key set";
+        let bad = |why: &str| document_error(DOCUMENT, source, why);
+        let doc = read_document(text, DOCUMENT, source)?;
         let keys = doc
             .get("keys")
             .and_then(Value::as_array)
@@ -423,42 +425,34 @@ mod tests {
 
     #[test]
     fn issuer_urls_must_be_https_with_loopback_http_only_in_development() {
-        assert_eq!(
-            check_url("https://login.example.com/tenant/v2.0", false),
-            Ok(())
-        );
-        assert_eq!(check_url("https://idp.example:8443", false), Ok(()));
-        assert_eq!(check_url("http://127.0.0.1:9000", true), Ok(()));
-        assert_eq!(check_url("http://localhost:9000/realms/x", true), Ok(()));
-        assert_eq!(check_url("http://[::1]:9000", true), Ok(()));
-        assert_eq!(
-            check_url("http://127.0.0.1:9000", false),
-            Err("'http://127.0.0.1:9000' is not https (loopback http is allowed only in development)".into())
-        );
-        assert_eq!(
-            check_url("http://idp.example", true),
-            Err("'http://idp.example' is not https".into())
-        );
-        assert_eq!(
-            check_url("http://127.0.0.1.evil.example", true),
-            Err("'http://127.0.0.1.evil.example' is not https".into())
-        );
-        assert_eq!(
-            check_url("https://user@idp.example", false),
-            Err("'https://user@idp.example' is not a plain issuer URL".into())
-        );
-        assert_eq!(
-            check_url("idp.example", false),
-            Err("'idp.example' is not an absolute URL".into())
-        );
-        assert_eq!(
-            check_url("https://idp.example:x/", false),
-            Err("'https://idp.example:x/' has an invalid port".into())
-        );
-        assert_eq!(
-            check_url("ftp://idp.example", false),
-            Err("'ftp://idp.example' is not https".into())
-        );
+        let accepted = [
+            ("https://login.example.com/tenant/v2.0", false),
+            ("https://idp.example:8443", false),
+            ("http://127.0.0.1:9000", true),
+            ("http://localhost:9000/realms/x", true),
+            ("http://[::1]:9000", true),
+        ];
+        for (url, development) in accepted {
+            assert_eq!(check_url(url, development), Ok(()), "{url}");
+        }
+        let plain_http = "is not https (loopback http is allowed only in development)";
+        let not_https = [
+            ("http://127.0.0.1:9000", false, plain_http),
+            ("http://idp.example", true, "is not https"),
+            ("http://127.0.0.1.evil.example", true, "is not https"),
+            ("ftp://idp.example", false, "is not https"),
+        ];
+        let malformed = [
+            ("https://user@idp.example", "is not a plain issuer URL"),
+            ("idp.example", "is not an absolute URL"),
+            ("https://idp.example:x/", "has an invalid port"),
+        ];
+        let refused = not_https
+            .into_iter()
+            .chain(malformed.map(|(url, why)| (url, false, why)));
+        for (url, development, why) in refused {
+            assert_eq!(check_url(url, development), Err(format!("'{url}' {why}")));
+        }
     }
 
     #[test]

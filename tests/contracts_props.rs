@@ -5,7 +5,7 @@
 
 use practice_fhir::contracts::{
     Code, ContractBook, FeeRequest, MultiProcRule, MultiProcSet, PayorContract, PayorKind,
-    PayorRef, Price, PriceKey, SelfPayList, ValueOf,
+    PayorRef, Price, PriceKey, PriceScope, SelfPayList, ValueOf,
 };
 use practice_fhir::money::round_money;
 use proptest::prelude::*;
@@ -60,11 +60,9 @@ fn fee_book(prices: &[i64], rules: &[MultiProcRule]) -> ContractBook {
 
 fn request(procs: &[&str]) -> FeeRequest {
     FeeRequest {
-        site: None,
+        scope: PriceScope::default(),
         payor: "bup".into(),
         payor_kind: None,
-        practitioner: None,
-        location: None,
         service: Code::new("ISC", "X"),
         procedures: procs.iter().map(|p| Code::new("CCSD", *p)).collect(),
         breakdown: false,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::book::{ContractBook, Price, PriceKey, PriceSource};
+use super::book::{ContractBook, Price, PriceKey, PriceSource, Sym};
 use super::codes::{
     invalid_format, not_found, Code, SubType, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM,
     EXTENSION_BASE, PROCEDURE_SYSTEM,
@@ -85,17 +85,40 @@ impl LastUpdated {
     }
 }
 
-/// A typed `$effective-prices` request.
+/// Where a price is asked for: the request's `site` (checked against the book's when
+/// given), and the `practitioner` and `location` that select bespoke, self-pay and
+/// location-specific prices. `$calculate-fee` and `$effective-prices` read it alike.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EffectivePricesRequest {
+pub struct PriceScope {
     /// The site, checked against the book's when given.
     pub site: Option<String>,
-    /// Payor ids; empty means every payor of the site.
-    pub payors: Vec<String>,
     /// The practitioner, for bespoke and self-pay prices.
     pub practitioner: Option<String>,
     /// The location, for location-specific prices.
     pub location: Option<String>,
+}
+
+impl PriceScope {
+    /// Reads `site`, `practitioner` and `location` from the query parameters.
+    pub fn from_params(params: &QueryParams) -> Result<PriceScope, OperationOutcome> {
+        let text = |name: &str| -> Result<Option<String>, OperationOutcome> {
+            Ok(params.optional(name)?.map(str::to_string))
+        };
+        Ok(PriceScope {
+            site: text("site")?,
+            practitioner: text("practitioner")?,
+            location: text("location")?,
+        })
+    }
+}
+
+/// A typed `$effective-prices` request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EffectivePricesRequest {
+    /// The site, practitioner and location the prices are asked for.
+    pub scope: PriceScope,
+    /// Payor ids; empty means every payor of the site.
+    pub payors: Vec<String>,
     /// Only this service: `Scheme/Code`, or a bare code in any scheme.
     pub service: Option<String>,
     /// 1-based page.
@@ -144,10 +167,8 @@ impl EffectivePricesRequest {
             }
         }
         Ok(EffectivePricesRequest {
-            site: params.optional("site")?.map(str::to_string),
+            scope: PriceScope::from_params(params)?,
             payors,
-            practitioner: params.optional("practitioner")?.map(str::to_string),
-            location: params.optional("location")?.map(str::to_string),
             service: params.optional("service-code")?.map(str::to_string),
             page,
             count,
@@ -181,13 +202,25 @@ pub struct EffectivePricesPage {
 }
 
 impl ContractBook {
+    /// Checks a scope's site and practitioner against the book (not-found errors) and
+    /// interns its practitioner and location (no allocation); an unknown location simply
+    /// has no prices of its own.
+    pub(crate) fn scope_syms(
+        &self,
+        scope: &PriceScope,
+    ) -> Result<(Option<Sym>, Option<Sym>), OperationOutcome> {
+        self.check_site(scope.site.as_deref())?;
+        self.check_practitioner(scope.practitioner.as_deref())?;
+        let sym = |id: &Option<String>| id.as_deref().and_then(|s| self.syms.get(s));
+        Ok((sym(&scope.practitioner), sym(&scope.location)))
+    }
+
     /// The effective prices for a request (all pages' worth are computed, one page returned).
     pub fn effective_prices_page(
         &self,
         req: &EffectivePricesRequest,
     ) -> Result<EffectivePricesPage, OperationOutcome> {
-        self.check_site(req.site.as_deref())?;
-        self.check_practitioner(req.practitioner.as_deref())?;
+        let (prac, loc) = self.scope_syms(&req.scope)?;
         let payors: Vec<String> = if req.payors.is_empty() {
             self.payors.iter().map(|c| c.payor.id.clone()).collect()
         } else {
@@ -201,8 +234,6 @@ impl ContractBook {
             None => Ok((None, s.to_string())),
         });
         let service_filter = service_filter.transpose()?;
-        let prac = req.practitioner.as_deref().and_then(|p| self.syms.get(p));
-        let loc = req.location.as_deref().and_then(|l| self.syms.get(l));
         let mut all = Vec::new();
         for payor in &payors {
             let Some(psym) = self.syms.get(payor) else {

@@ -9,6 +9,7 @@ use super::codes::{
     not_found, Code, PayorKind, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
     PROCEDURE_SYSTEM,
 };
+use super::effective::PriceScope;
 use super::multiproc::{apply_rules, percent_of, MultiProcRule};
 use super::resources::term_offer;
 use crate::money::{money_json, round_money};
@@ -38,16 +39,12 @@ pub const MAX_PROCEDURES: usize = 32;
 /// A typed `$calculate-fee` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeRequest {
-    /// The site, checked against the book's when given.
-    pub site: Option<String>,
+    /// The site, practitioner and location the fee is asked for.
+    pub scope: PriceScope,
     /// The payor id (`bup`).
     pub payor: String,
     /// `I` or `C`, checked against the payor when given.
     pub payor_kind: Option<PayorKind>,
-    /// The practitioner, for bespoke and self-pay prices.
-    pub practitioner: Option<String>,
-    /// The location, for location-specific prices.
-    pub location: Option<String>,
     /// The service (`ISC/C0000010`).
     pub service: Code,
     /// The procedures, in request order (may repeat).
@@ -89,11 +86,9 @@ impl FeeRequest {
             }
         };
         Ok(FeeRequest {
-            site: params.optional("site")?.map(str::to_string),
+            scope: PriceScope::from_params(params)?,
             payor: payor.to_string(),
             payor_kind,
-            practitioner: params.optional("practitioner")?.map(str::to_string),
-            location: params.optional("location")?.map(str::to_string),
             service,
             procedures,
             breakdown,
@@ -162,16 +157,14 @@ impl ContractBook {
         &self,
         req: &FeeRequest,
     ) -> Result<(Sym, Option<Sym>, Option<Sym>), OperationOutcome> {
-        self.check_site(req.site.as_deref())?;
+        // The site first, then the payor, then the practitioner: the order errors are told in.
+        self.check_site(req.scope.site.as_deref())?;
         self.find_payor(&req.payor, req.payor_kind)?;
-        self.check_practitioner(req.practitioner.as_deref())?;
+        let (prac, loc) = self.scope_syms(&req.scope)?;
         let payor = self
             .syms
             .get(&req.payor)
             .ok_or_else(|| not_found("Payor", &req.payor))?;
-        // An unknown practitioner or location simply has no prices of its own.
-        let prac = req.practitioner.as_deref().and_then(|p| self.syms.get(p));
-        let loc = req.location.as_deref().and_then(|l| self.syms.get(l));
         Ok((payor, prac, loc))
     }
 

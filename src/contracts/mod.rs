@@ -32,7 +32,9 @@ pub use book::{
     ContractBook, PayorContract, Price, PriceFilter, PriceKey, PriceSource, SelfPayList,
 };
 pub use codes::{Code, PayorKind, PayorRef, SubType};
-pub use effective::{EffectivePrice, EffectivePricesPage, EffectivePricesRequest, LastUpdated};
+pub use effective::{
+    EffectivePrice, EffectivePricesPage, EffectivePricesRequest, LastUpdated, PriceScope,
+};
 pub use fee::{AppliedRule, FeeLine, FeeQuote, FeeRequest};
 pub use multiproc::{MultiProcRule, MultiProcSet, ValueOf};
 pub use resources::ContractPriceWrite;

@@ -94,8 +94,8 @@ fn self_pay_query(site: &str, practitioner: &str) -> Query {
 /// list, the prices of the service with the request's procedures on those contracts at the
 /// request's location and practitioner, and the sets that can apply to the payor.
 pub fn fee_plan(site: &str, req: &FeeRequest) -> Vec<Query> {
-    let prac = req.practitioner.as_deref().unwrap_or("");
-    let loc = req.location.as_deref().unwrap_or("");
+    let prac = req.scope.practitioner.as_deref().unwrap_or("");
+    let loc = req.scope.location.as_deref().unwrap_or("");
     let mut plan = vec![payors_query(site, &[&req.payor, ALL_OTHERS_PAYOR])];
     if !prac.is_empty() {
         plan.push(practitioner_query(site, prac));
@@ -732,7 +732,7 @@ pub fn effective_context_plan(site: &str, req: &EffectivePricesRequest) -> Vec<Q
             plan.push(payors_query(site, chunk));
         }
     }
-    if let Some(prac) = req.practitioner.as_deref() {
+    if let Some(prac) = req.scope.practitioner.as_deref() {
         plan.push(practitioner_query(site, prac));
         plan.push(self_pay_query(site, prac));
     }
@@ -756,8 +756,8 @@ fn effective_chains(
     ctx: &RowSet,
 ) -> Result<(ContractBook, Vec<Vec<Step>>), OperationOutcome> {
     let book = ContractBook::from_rows(site, ctx)?;
-    book.check_site(req.site.as_deref())?;
-    book.check_practitioner(req.practitioner.as_deref())?;
+    book.check_site(req.scope.site.as_deref())?;
+    book.check_practitioner(req.scope.practitioner.as_deref())?;
     for p in &req.payors {
         if book.payor_contract(p).is_none() {
             return Err(not_found("Payor", p));
@@ -771,8 +771,8 @@ fn effective_chains(
     } else {
         req.payors.clone()
     };
-    let prac = req.practitioner.clone().unwrap_or_default();
-    let loc = req.location.clone().unwrap_or_default();
+    let prac = req.scope.practitioner.clone().unwrap_or_default();
+    let loc = req.scope.location.clone().unwrap_or_default();
     let na = book.payor_contract(ALL_OTHERS_PAYOR).map(|c| c.id.clone());
     let step = |contract: &str, location: &str, practitioner: &str| Step {
         contract: contract.to_string(),
@@ -1026,8 +1026,8 @@ pub fn effective_count_key(site: &str, req: &EffectivePricesRequest, ctx: &RowSe
     format!(
         "{site}|{}|{}|{}|{}|{}|{}",
         req.payors.join(","),
-        req.practitioner.as_deref().unwrap_or(""),
-        req.location.as_deref().unwrap_or(""),
+        req.scope.practitioner.as_deref().unwrap_or(""),
+        req.scope.location.as_deref().unwrap_or(""),
         req.service.as_deref().unwrap_or(""),
         filters.join("&"),
         versions.join(",")
