@@ -885,6 +885,23 @@ pub(crate) mod testbook {
         s.parse().unwrap()
     }
 
+    /// A tariff for `key` with every message set (`narrative`, `warning`, `reject`,
+    /// `option`) and its bands low, median, high and maximum.
+    pub(crate) fn tariff(key: TariffKey, [low, median, high, max]: [&str; 4]) -> Tariff {
+        Tariff {
+            key,
+            display: None,
+            narrative_message: Some("narrative".into()),
+            warning_message: Some("warning".into()),
+            reject_message: Some("reject".into()),
+            option_message: Some("option".into()),
+            low_price: Some(d(low)),
+            median_price: Some(d(median)),
+            high_price: Some(d(high)),
+            maximum_price: Some(d(max)),
+        }
+    }
+
     pub(crate) fn rule(g: u32, k: u32, p: &str, v: Option<ValueOf>) -> MultiProcRule {
         MultiProcRule {
             calc_group: g,

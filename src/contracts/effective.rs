@@ -330,21 +330,27 @@ impl ContractBook {
     }
 }
 
+impl PriceSource {
+    /// The asset contexts the documents give a price: its payor, then its location and
+    /// practitioner when it has them.
+    pub(crate) fn asset_contexts(&self) -> Vec<Value> {
+        let reference = |reference: String, display: &str| json!({"reference": {"reference": reference, "display": display}});
+        let mut context = vec![reference(self.payor.short_reference(), "Payor")];
+        if let Some(l) = &self.location {
+            context.push(reference(format!("Location/{l}"), "Location"));
+        }
+        if let Some(p) = &self.practitioner {
+            context.push(reference(format!("Practitioner/{p}"), "Practitioner"));
+        }
+        context
+    }
+}
+
 impl EffectivePrice {
     /// The documents' Contract for one effective price.
     pub fn to_json(&self, site: &str) -> Value {
         let s = &self.source;
-        let mut context = vec![
-            json!({"reference": {"reference": s.payor.short_reference(), "display": "Payor"}}),
-        ];
-        if let Some(l) = &s.location {
-            context.push(
-                json!({"reference": {"reference": format!("Location/{l}"), "display": "Location"}}),
-            );
-        }
-        if let Some(p) = &s.practitioner {
-            context.push(json!({"reference": {"reference": format!("Practitioner/{p}"), "display": "Practitioner"}}));
-        }
+        let context = s.asset_contexts();
         let mut service = json!({"id": "service", "system": self.key.service.scheme, "code": self.key.service.code});
         if let (Some(d), Value::Object(m)) = (&self.price.service_display, &mut service) {
             m.insert("display".into(), Value::String(d.clone()));

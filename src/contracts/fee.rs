@@ -456,16 +456,8 @@ impl FeeLine {
         let s = &self.source;
         let mut context = vec![
             json!({"reference": {"reference": format!("Contract/{}", s.contract), "display": s.sub_type.code()}}),
-            json!({"reference": {"reference": s.payor.short_reference(), "display": "Payor"}}),
         ];
-        if let Some(l) = &s.location {
-            context.push(
-                json!({"reference": {"reference": format!("Location/{l}"), "display": "Location"}}),
-            );
-        }
-        if let Some(p) = &s.practitioner {
-            context.push(json!({"reference": {"reference": format!("Practitioner/{p}"), "display": "Practitioner"}}));
-        }
+        context.extend(s.asset_contexts());
         let mut items = Vec::new();
         if let Some(p) = &self.procedure {
             items.push(json!({"entityCodeableConcept": {"coding": [{"id": "procedure", "system": PROCEDURE_SYSTEM, "code": p.code, "display": p.scheme}]}}));

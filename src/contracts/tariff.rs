@@ -291,29 +291,16 @@ impl Tariff {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
+    use crate::contracts::book::testbook::{self, d};
 
     fn tariff() -> Tariff {
-        Tariff {
-            key: TariffKey {
-                payor: "slh".into(),
-                code_type: CodeType::Service,
-                code: "P0003630".into(),
-                practitioner: None,
-            },
-            display: None,
-            narrative_message: Some("n".into()),
-            warning_message: Some("w".into()),
-            reject_message: Some("r".into()),
-            option_message: Some("o".into()),
-            low_price: Some(d("100")),
-            median_price: Some(d("300")),
-            high_price: Some(d("500")),
-            maximum_price: Some(d("1000")),
-        }
+        let key = TariffKey {
+            payor: "slh".into(),
+            code_type: CodeType::Service,
+            code: "P0003630".into(),
+            practitioner: None,
+        };
+        testbook::tariff(key, ["100", "300", "500", "1000"])
     }
 
     #[test]
@@ -323,13 +310,16 @@ mod tests {
         assert_eq!(t.judge(d("500.00")), Verdict::Accepted);
         assert_eq!(
             t.judge(d("500.01")),
-            Verdict::AcceptedWithWarning(Some("w".into()))
+            Verdict::AcceptedWithWarning(Some("warning".into()))
         );
         assert_eq!(
             t.judge(d("1000")),
-            Verdict::AcceptedWithWarning(Some("w".into()))
+            Verdict::AcceptedWithWarning(Some("warning".into()))
         );
-        assert_eq!(t.judge(d("1000.01")), Verdict::Rejected(Some("r".into())));
+        assert_eq!(
+            t.judge(d("1000.01")),
+            Verdict::Rejected(Some("reject".into()))
+        );
         assert!(!t.judge(d("2000")).is_accepted());
     }
 
@@ -341,6 +331,6 @@ mod tests {
         let with = t.to_json("HC00JXI", Some(d("600")));
         let ext = with.pointer("/term/0/asset/0/extension").unwrap();
         assert_eq!(ext_value(ext, "verdict"), Some("accepted-with-warning"));
-        assert_eq!(ext_value(ext, "verdictMessage"), Some("w"));
+        assert_eq!(ext_value(ext, "verdictMessage"), Some("warning"));
     }
 }

@@ -148,27 +148,17 @@ impl ContractBook {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::contracts::book::testbook::{book, d};
+    use crate::contracts::book::testbook::{self, book, d};
     use crate::contracts::multiproc::ext_value;
 
     fn tariff(practitioner: Option<&str>, high: &str, max: &str) -> Tariff {
-        Tariff {
-            key: TariffKey {
-                payor: "bup".into(),
-                code_type: CodeType::Procedure,
-                code: "A".into(),
-                practitioner: practitioner.map(str::to_string),
-            },
-            display: None,
-            narrative_message: Some("narrative".into()),
-            warning_message: Some("warning".into()),
-            reject_message: Some("reject".into()),
-            option_message: Some("option".into()),
-            low_price: Some(d("10")),
-            median_price: Some(d("20")),
-            high_price: Some(d(high)),
-            maximum_price: Some(d(max)),
-        }
+        let key = TariffKey {
+            payor: "bup".into(),
+            code_type: CodeType::Procedure,
+            code: "A".into(),
+            practitioner: practitioner.map(str::to_string),
+        };
+        testbook::tariff(key, ["10", "20", high, max])
     }
 
     fn tariffed() -> ContractBook {
