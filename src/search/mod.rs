@@ -166,6 +166,21 @@ fn in_list(column: &str, values: &[&str]) -> Condition {
 }
 
 /// Conditions on a practitioner id column, shared by both searches.
+/// What every search starts with: its parameters checked against `known`, its page, and the
+/// conditions on the practitioner (`id_col`) that both searches share.
+fn begin_search(
+    params: &QueryParams,
+    known: &[&str],
+    id_col: &str,
+    profession_entry: &[(&str, &str)],
+) -> Result<(u32, u32, Vec<Condition>), OperationOutcome> {
+    params.check_known(known)?;
+    let (page, count) = paging(params)?;
+    let mut conditions = Vec::new();
+    practitioner_conditions(params, id_col, profession_entry, &mut conditions)?;
+    Ok((page, count, conditions))
+}
+
 fn practitioner_conditions(
     params: &QueryParams,
     id_col: &str,
@@ -351,18 +366,15 @@ fn check_param_budget(query: SearchQuery) -> Result<SearchQuery, OperationOutcom
 impl SearchQuery {
     /// Compiles a Practitioner search.
     pub fn practitioner(params: &QueryParams) -> Result<SearchQuery, OperationOutcome> {
-        params.check_known(PRACTITIONER_PARAMS)?;
-        let (page, count) = paging(params)?;
-        let mut conditions = Vec::new();
-        practitioner_conditions(
+        let (page, count, mut conditions) = begin_search(
             params,
+            PRACTITIONER_PARAMS,
             "p.id",
             &[
                 ("profession", "profession"),
                 ("specialty", "specialty"),
                 ("subspecialty", "subspecialty"),
             ],
-            &mut conditions,
         )?;
         postcode_condition(
             params,
@@ -403,14 +415,11 @@ impl SearchQuery {
         params: &QueryParams,
         now: &str,
     ) -> Result<SearchQuery, OperationOutcome> {
-        params.check_known(ROLE_PARAMS)?;
-        let (page, count) = paging(params)?;
-        let mut conditions = Vec::new();
-        practitioner_conditions(
+        let (page, count, mut conditions) = begin_search(
             params,
+            ROLE_PARAMS,
             "ri.practitioner_id",
             &[("profession", "profession")],
-            &mut conditions,
         )?;
         for (param, column) in [
             ("practitioner", "ri.practitioner_id"),
