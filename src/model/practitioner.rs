@@ -2,40 +2,44 @@
 
 use super::{CodeableConcept, Coding, Extension, Practitioner};
 
-/// The Healthcode extension URLs (seed 000).
+/// The Healthcode extension URLs (seed 000): `https://ref.api.healthcode.co.uk/extension/`
+/// and the extension's name.
 pub mod healthcode {
-    /// `valueString` `Y`/`N`: whether the practitioner holds indemnity.
-    pub const INDEMNITY_STATUS: &str = "https://ref.api.healthcode.co.uk/extension/indemnityStatus";
-    /// `valueBoolean`: online booking enabled.
-    pub const ONLINE_BOOKING_STATUS: &str =
-        "https://ref.api.healthcode.co.uk/extension/onlineBookingStatus";
-    /// Group (and first child) of profession / specialty / subspecialty.
-    pub const PROFESSION: &str = "https://ref.api.healthcode.co.uk/extension/profession";
-    /// Child of the profession group.
-    pub const SPECIALTY: &str = "https://ref.api.healthcode.co.uk/extension/specialty";
-    /// Child of the profession group.
-    pub const SUBSPECIALTY: &str = "https://ref.api.healthcode.co.uk/extension/subspecialty";
-    /// Group of regulatory body / reference / registration date.
-    pub const REGISTRATION_NUMBERS: &str =
-        "https://ref.api.healthcode.co.uk/extension/registrationnumbers";
-    /// Child of registration numbers (`valueCodeableConcept`).
-    pub const REGULATORY_BODY: &str = "https://ref.api.healthcode.co.uk/extension/regulatorybody";
-    /// Child of registration numbers (`valueString`).
-    pub const REGULATOR_REFERENCE: &str =
-        "https://ref.api.healthcode.co.uk/extension/regulatorreference";
-    /// Child of registration numbers (`valueString`, `dd.mm.yyyy` as the documents write it).
-    pub const REGISTRATION_DATE: &str =
-        "https://ref.api.healthcode.co.uk/extension/registrationdate";
-    /// Group of insurer / provider code / recognition status.
-    pub const INSURERS: &str = "https://ref.api.healthcode.co.uk/extension/insurers";
-    /// Child of insurers (`valueCodeableConcept`).
-    pub const INSURER: &str = "https://ref.api.healthcode.co.uk/extension/insurer";
-    /// Child of insurers (`valueString`).
-    pub const INSURER_PROVIDER_CODE: &str =
-        "https://ref.api.healthcode.co.uk/extension/insurerprovidercode";
-    /// Child of insurers (`valueCodeableConcept`).
-    pub const RECOGNITION_STATUS: &str =
-        "https://ref.api.healthcode.co.uk/extension/recognitionstatus";
+    macro_rules! extension_urls {
+        ($($(#[$meta:meta])* $name:ident = $tail:literal;)*) => {$(
+            $(#[$meta])*
+            pub const $name: &str = concat!("https://ref.api.healthcode.co.uk/extension/", $tail);
+        )*};
+    }
+
+    extension_urls! {
+        /// `valueString` `Y`/`N`: whether the practitioner holds indemnity.
+        INDEMNITY_STATUS = "indemnityStatus";
+        /// `valueBoolean`: online booking enabled.
+        ONLINE_BOOKING_STATUS = "onlineBookingStatus";
+        /// Group (and first child) of profession / specialty / subspecialty.
+        PROFESSION = "profession";
+        /// Child of the profession group.
+        SPECIALTY = "specialty";
+        /// Child of the profession group.
+        SUBSPECIALTY = "subspecialty";
+        /// Group of regulatory body / reference / registration date.
+        REGISTRATION_NUMBERS = "registrationnumbers";
+        /// Child of registration numbers (`valueCodeableConcept`).
+        REGULATORY_BODY = "regulatorybody";
+        /// Child of registration numbers (`valueString`).
+        REGULATOR_REFERENCE = "regulatorreference";
+        /// Child of registration numbers (`valueString`, `dd.mm.yyyy` as the documents write it).
+        REGISTRATION_DATE = "registrationdate";
+        /// Group of insurer / provider code / recognition status.
+        INSURERS = "insurers";
+        /// Child of insurers (`valueCodeableConcept`).
+        INSURER = "insurer";
+        /// Child of insurers (`valueString`).
+        INSURER_PROVIDER_CODE = "insurerprovidercode";
+        /// Child of insurers (`valueCodeableConcept`).
+        RECOGNITION_STATUS = "recognitionstatus";
+    }
 }
 
 /// One `profession` group: profession, specialty and subspecialty held together.
