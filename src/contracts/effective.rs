@@ -7,11 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::book::{ContractBook, Price, PriceKey, PriceSource, Sym};
-use super::codes::{
-    invalid_format, not_found, Code, SubType, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM,
-    EXTENSION_BASE, PROCEDURE_SYSTEM,
-};
-use super::resources::term_offer;
+use super::codes::{invalid_format, not_found, Code, SubType, PROCEDURE_SYSTEM};
+use super::resources::{pricing_contract, string_ext};
 use crate::money::money_json;
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
@@ -368,18 +365,12 @@ impl EffectivePrice {
                 subject.push(json!({"reference": format!("Practitioner/{p}")}));
             }
         }
-        json!({
-            "resourceType": "Contract",
-            "id": s.contract,
-            "subject": subject,
-            "type": {"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]},
-            "subType": [{"coding": [{"system": CONTRACT_SUBTYPE_SYSTEM, "code": s.sub_type.code(), "display": s.sub_type.code()}]}],
-            "term": [{"asset": [{
-                "extension": [{"url": format!("{EXTENSION_BASE}isESTV"), "valueString": if self.price.is_estv { "Y" } else { "N" }}],
-                "context": context,
-                "valuedItem": items
-            }], "offer": term_offer()}]
-        })
+        let asset = json!({
+            "extension": [string_ext("isESTV", if self.price.is_estv { "Y" } else { "N" })],
+            "context": context,
+            "valuedItem": items
+        });
+        pricing_contract(Some(&s.contract), subject, s.sub_type.code(), vec![asset])
     }
 }
 

@@ -5,13 +5,10 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::book::{ContractBook, PriceSource, Sym, NONE};
-use super::codes::{
-    not_found, Code, PayorKind, CONTRACT_SUBTYPE_SYSTEM, CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
-    PROCEDURE_SYSTEM,
-};
+use super::codes::{not_found, Code, PayorKind, EXTENSION_BASE, PROCEDURE_SYSTEM};
 use super::effective::PriceScope;
 use super::multiproc::{apply_rules, percent_of, MultiProcRule};
-use super::resources::term_offer;
+use super::resources::{pricing_contract, string_ext};
 use crate::money::{money_json, round_money};
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
@@ -153,7 +150,7 @@ struct Item {
 
 impl ContractBook {
     /// Interns the request's identifiers (no allocation); unknown ones are not-found errors.
-    fn fee_context(
+    fn fee_contstring_ext(
         &self,
         req: &FeeRequest,
     ) -> Result<(Sym, Option<Sym>, Option<Sym>), OperationOutcome> {
@@ -182,7 +179,7 @@ impl ContractBook {
     /// The request's precedence chain and its interned service, which every line of the fee
     /// is priced against.
     fn fee_scope(&self, req: &FeeRequest) -> Result<(super::book::Chain, Sym), OperationOutcome> {
-        let (payor, prac, loc) = self.fee_context(req)?;
+        let (payor, prac, loc) = self.fee_contstring_ext(req)?;
         let chain = self.chain(payor, prac, loc);
         let service = self.sym_of(&req.service, || {
             no_price(&req.service, req.procedures.first(), &req.payor)
@@ -404,10 +401,6 @@ fn no_price(service: &Code, procedure: Option<&Code>, payor: &str) -> OperationO
     )
 }
 
-fn ext(name: &str, value: impl Into<String>) -> Value {
-    json!({"url": format!("{EXTENSION_BASE}{name}"), "valueString": value.into()})
-}
-
 impl FeeQuote {
     /// The documents' `$calculate-fee` Contract; with `breakdown`, one more asset per line
     /// (source contract in `context`, `unitPrice`, `factor`, `net`) and the records applied.
@@ -419,18 +412,18 @@ impl FeeQuote {
             if let Some(Value::Object(total)) = assets.first_mut() {
                 let mut exts = Vec::new();
                 if let Some(set) = &self.multi_proc_set {
-                    exts.push(ext("providerGroup", set.clone()));
+                    exts.push(string_ext("providerGroup", set.clone()));
                 }
                 for a in &self.applied {
                     let mut inner = vec![
-                        ext("calcGroup", format!("{:02}", a.rule.calc_group)),
-                        ext("procNumber", a.rule.proc_number.to_string()),
-                        ext("percentage", a.rule.percentage.normalize().to_string()),
+                        string_ext("calcGroup", format!("{:02}", a.rule.calc_group)),
+                        string_ext("procNumber", a.rule.proc_number.to_string()),
+                        string_ext("percentage", a.rule.percentage.normalize().to_string()),
                     ];
                     if let Some(v) = a.rule.value_of {
-                        inner.push(ext("valueOf", v.code()));
+                        inner.push(string_ext("valueOf", v.code()));
                     }
-                    inner.push(ext("amount", a.amount.normalize().to_string()));
+                    inner.push(string_ext("amount", a.amount.normalize().to_string()));
                     exts.push(json!({"url": format!("{EXTENSION_BASE}multiProcedureRecord"), "extension": inner}));
                 }
                 if !exts.is_empty() {
@@ -441,13 +434,8 @@ impl FeeQuote {
                 assets.push(line.to_json());
             }
         }
-        json!({
-            "resourceType": "Contract",
-            "subject": [{"reference": format!("Site/{}", self.site)}],
-            "type": {"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]},
-            "subType": [{"coding": [{"system": CONTRACT_SUBTYPE_SYSTEM, "code": "FEE_SCHEDULE", "display": "FEE_SCHEDULE"}]}],
-            "term": [{"asset": assets, "offer": term_offer()}]
-        })
+        let subject = vec![json!({"reference": format!("Site/{}", self.site)})];
+        pricing_contract(None, subject, "FEE_SCHEDULE", assets)
     }
 }
 
@@ -468,7 +456,7 @@ impl FeeLine {
             "net": {"value": money_json(self.amount)}
         }));
         json!({
-            "extension": [ext("rank", self.rank.to_string())],
+            "extension": [string_ext("rank", self.rank.to_string())],
             "context": context,
             "valuedItem": items
         })

@@ -60,6 +60,38 @@ fn pricing_type() -> Value {
     json!({"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]})
 }
 
+/// A contracts extension with a `valueString` (`…/contract/extension/{name}`).
+pub(crate) fn string_ext(name: &str, value: impl Into<String>) -> Value {
+    json!({"url": format!("{EXTENSION_BASE}{name}"), "valueString": value.into()})
+}
+
+/// The Contract every pricing answer is (`$calculate-fee`, `$validation`,
+/// `$effective-prices`): type PRICING, the given sub type, one term holding `assets` and its
+/// offer; `id` first when it has one, as the samples write it.
+pub(crate) fn pricing_contract(
+    id: Option<&str>,
+    subject: Vec<Value>,
+    sub_type: &str,
+    assets: Vec<Value>,
+) -> Value {
+    let mut m = Map::new();
+    m.insert("resourceType".into(), Value::from("Contract"));
+    if let Some(id) = id {
+        m.insert("id".into(), Value::from(id));
+    }
+    m.insert("subject".into(), Value::Array(subject));
+    m.insert("type".into(), pricing_type());
+    m.insert(
+        "subType".into(),
+        json!([{"coding": [{"system": CONTRACT_SUBTYPE_SYSTEM, "code": sub_type, "display": sub_type}]}]),
+    );
+    m.insert(
+        "term".into(),
+        json!([{"asset": assets, "offer": term_offer()}]),
+    );
+    Value::Object(m)
+}
+
 /// The outcome of a `$contract-price` write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContractPriceWrite {

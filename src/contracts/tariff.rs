@@ -4,12 +4,9 @@
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use super::codes::{
-    array_field, invalid_format, str_field, PayorRef, CONTRACT_SUBTYPE_SYSTEM,
-    CONTRACT_TYPE_SYSTEM, EXTENSION_BASE,
-};
+use super::codes::{array_field, invalid_format, str_field, PayorRef};
 use super::multiproc::ext_value;
-use super::resources::term_offer;
+use super::resources::{pricing_contract, string_ext};
 use crate::money::{money_string, parse_money};
 use crate::outcome::OperationOutcome;
 
@@ -172,24 +169,20 @@ impl Tariff {
         let mut ext = Vec::new();
         for (i, name) in MESSAGE_FIELDS.iter().enumerate() {
             if let Some(m) = self.message(i) {
-                ext.push(json!({"url": format!("{EXTENSION_BASE}{name}"), "valueString": m}));
+                ext.push(string_ext(name, m));
             }
         }
         for (i, name) in PRICE_FIELDS.iter().enumerate() {
             if let Some(p) = self.price(i) {
-                ext.push(json!({"url": format!("{EXTENSION_BASE}{name}"), "valueString": money_string(p)}));
+                ext.push(string_ext(name, money_string(p)));
             }
         }
         if let Some(fee) = fee {
             let verdict = self.judge(fee);
-            ext.push(json!({"url": format!("{EXTENSION_BASE}proposedFee"), "valueString": money_string(fee)}));
-            ext.push(
-                json!({"url": format!("{EXTENSION_BASE}verdict"), "valueString": verdict.code()}),
-            );
+            ext.push(string_ext("proposedFee", money_string(fee)));
+            ext.push(string_ext("verdict", verdict.code()));
             if let Some(m) = verdict.message() {
-                ext.push(
-                    json!({"url": format!("{EXTENSION_BASE}verdictMessage"), "valueString": m}),
-                );
+                ext.push(string_ext("verdictMessage", m));
             }
         }
         let mut context = vec![
@@ -202,17 +195,13 @@ impl Tariff {
         if let (Some(d), Value::Object(m)) = (&self.display, &mut coding) {
             m.insert("display".into(), Value::String(d.clone()));
         }
-        json!({
-            "resourceType": "Contract",
-            "subject": [{"reference": format!("Site/{site}")}],
-            "type": {"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]},
-            "subType": [{"coding": [{"system": CONTRACT_SUBTYPE_SYSTEM, "code": "FEE_SCHEDULE", "display": "FEE_SCHEDULE"}]}],
-            "term": [{"asset": [{
-                "extension": ext,
-                "context": context,
-                "valuedItem": [{"entityCodeableConcept": {"coding": [coding]}}]
-            }], "offer": term_offer()}]
-        })
+        let asset = json!({
+            "extension": ext,
+            "context": context,
+            "valuedItem": [{"entityCodeableConcept": {"coding": [coding]}}]
+        });
+        let subject = vec![json!({"reference": format!("Site/{site}")})];
+        pricing_contract(None, subject, "FEE_SCHEDULE", vec![asset])
     }
 
     /// Reads tariffs from the `$validation` Contract shape (every asset of every term).
