@@ -64,40 +64,42 @@ PLACEHOLDER_D1="00000000-0000-0000-0000-000000000000"
 PLACEHOLDER_KV="00000000000000000000000000000000"
 
 # 1. D1 and KV: found by name when they exist, created otherwise.
-if [ "$D1_ID" = "$PLACEHOLDER_D1" ] || [ -z "$D1_ID" ]; then
-  if [ "$DRY" = 1 ]; then
-    would "wrangler d1 list --json (find '$D1_NAME'), else: wrangler d1 create $D1_NAME"
-    say "would write its database_id into [[env.$TARGET.d1_databases]] of wrangler.toml"
+# find_id <name key> <id key> <name>: the id of the listed resource (stdin, JSON) so named.
+find_id() {
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const [nameKey,idKey,name]=process.argv.slice(1);const r=JSON.parse(s).find(x=>x[nameKey]===name);process.stdout.write(r?r[idKey]:"")})' "$@"
+}
+# ensure_resource <d1|kv>: the environment's D1 database or KV namespace, its id written into
+# wrangler.toml; the two differ only in the words below.
+ensure_resource() {
+  local short label name id placeholder table list create pattern nameKey idKey
+  case "$1" in
+    d1) short=D1; label="D1 database"; name="$D1_NAME"; id="$D1_ID"; placeholder="$PLACEHOLDER_D1"
+        table="d1_databases"; list=(d1 list --json); create=(d1 create "$D1_NAME")
+        pattern='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'; nameKey=name; idKey=uuid
+        local plan="wrangler d1 list --json (find '$D1_NAME'), else: wrangler d1 create $D1_NAME" what="database_id" ;;
+    kv) short=KV; label="KV namespace"; name="$KV_TITLE"; id="$KV_ID"; placeholder="$PLACEHOLDER_KV"
+        table="kv_namespaces"; list=(kv namespace list); create=(kv namespace create "$KV_TITLE")
+        pattern='[0-9a-f]{32}'; nameKey=title; idKey=id
+        local plan="wrangler kv namespace list (find '$KV_TITLE'), else: wrangler kv namespace create $KV_TITLE" what="id" ;;
+  esac
+  if [ -n "$id" ] && [ "$id" != "$placeholder" ]; then
+    say "$short $name: $id (already in wrangler.toml)"
+  elif [ "$DRY" = 1 ]; then
+    would "$plan"
+    say "would write its $what into [[env.$TARGET.$table]] of wrangler.toml"
   else
-    D1_ID="$(wrangler d1 list --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const db=JSON.parse(s).find(d=>d.name===process.argv[1]);process.stdout.write(db?db.uuid:"")})' "$D1_NAME")"
-    if [ -z "$D1_ID" ]; then
-      say "creating D1 database $D1_NAME"
-      D1_ID="$(wrangler d1 create "$D1_NAME" | grep -Eo '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' | head -1)"
+    id="$(wrangler "${list[@]}" | find_id "$nameKey" "$idKey" "$name")"
+    if [ -z "$id" ]; then
+      say "creating $label $name"
+      id="$(wrangler "${create[@]}" | grep -Eo "$pattern" | head -1)"
     fi
-    [ -n "$D1_ID" ] || { echo "deploy: could not find or create D1 database $D1_NAME" >&2; exit 1; }
-    node scripts/deploy-config.mjs set "$TARGET" --file "$CONFIG" "d1=$D1_ID"
-    say "D1 $D1_NAME: $D1_ID (in wrangler.toml)"
+    [ -n "$id" ] || { echo "deploy: could not find or create $label $name" >&2; exit 1; }
+    node scripts/deploy-config.mjs set "$TARGET" --file "$CONFIG" "$1=$id"
+    say "$short $name: $id (in wrangler.toml)"
   fi
-else
-  say "D1 $D1_NAME: $D1_ID (already in wrangler.toml)"
-fi
-if [ "$KV_ID" = "$PLACEHOLDER_KV" ] || [ -z "$KV_ID" ]; then
-  if [ "$DRY" = 1 ]; then
-    would "wrangler kv namespace list (find '$KV_TITLE'), else: wrangler kv namespace create $KV_TITLE"
-    say "would write its id into [[env.$TARGET.kv_namespaces]] of wrangler.toml"
-  else
-    KV_ID="$(wrangler kv namespace list | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const ns=JSON.parse(s).find(n=>n.title===process.argv[1]);process.stdout.write(ns?ns.id:"")})' "$KV_TITLE")"
-    if [ -z "$KV_ID" ]; then
-      say "creating KV namespace $KV_TITLE"
-      KV_ID="$(wrangler kv namespace create "$KV_TITLE" | grep -Eo '[0-9a-f]{32}' | head -1)"
-    fi
-    [ -n "$KV_ID" ] || { echo "deploy: could not find or create KV namespace $KV_TITLE" >&2; exit 1; }
-    node scripts/deploy-config.mjs set "$TARGET" --file "$CONFIG" "kv=$KV_ID"
-    say "KV $KV_TITLE: $KV_ID (in wrangler.toml)"
-  fi
-else
-  say "KV $KV_TITLE: $KV_ID (already in wrangler.toml)"
-fi
+}
+ensure_resource d1
+ensure_resource kv
 
 # 2. Identity and CORS configuration: the variables you set, into [env.<name>.vars].
 VARS=()
