@@ -311,6 +311,16 @@ impl Claims {
         self.sites.iter().any(|s| s == "*")
     }
 
+    /// 403 with `why` (which says what needs an administrator) unless this is an
+    /// administrator token.
+    pub fn require_admin(&self, why: &str) -> Result<(), OperationOutcome> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(forbidden(why.to_owned()))
+        }
+    }
+
     /// True when the token may see and change `site`.
     pub fn allows_site(&self, site: &str) -> bool {
         self.is_admin() || self.sites.iter().any(|s| s == site)
@@ -362,6 +372,15 @@ mod tests {
         assert_eq!(expired.issues[0].code, IssueCode::AuthRequired);
         let scope = t.claims.require_scope(Scope::ContractWrite).unwrap_err();
         assert_eq!(scope.http_status(), 403);
+        let admin = t
+            .claims
+            .require_admin("Tariffs need an administrator.")
+            .unwrap_err();
+        assert_eq!(admin.http_status(), 403);
+        assert_eq!(
+            admin.issues[0].diagnostics,
+            "Tariffs need an administrator."
+        );
     }
 
     #[test]
@@ -387,6 +406,7 @@ mod tests {
         )))
         .unwrap();
         assert!(t.claims.allows_site("ANY"));
+        assert_eq!(t.claims.require_admin("unused"), Ok(()));
         let policy = TokenPolicy {
             issuer: Some("me".into()),
             audience: None,

@@ -642,7 +642,7 @@ fn a_bad_query_names_its_parameter_with_the_documents_code() {
     let params = QueryParams::from_query("site=HC00JXI&payor=&service-type=ISC/C0000010", false);
     let book = ContractBook::new("HC00JXI");
     let err = book.calculate_fee(&params).unwrap_err();
-    surfaces::expect_outcome("$calculate-fee", &err, &surfaces::INPUT_CODES);
+    surfaces::expect_outcome("$calculate-fee", &err, surfaces::INPUT_CODES);
     assert_eq!(err.issues[0].code, IssueCode::ParamEmpty);
     assert_eq!(err.issues[0].diagnostics, "Parameter 'payor' is empty.");
 }

@@ -25,34 +25,9 @@ use practice_fhir_tools::prices::schedule::{read_csv, read_ndjson, Lines};
 use practice_fhir_tools::prices::{plan, plan_import, Mode, ScheduleError};
 use serde_json::{json, Value};
 
-/// The codes a bad request parameter or body may be answered with (400 and 422 classes):
-/// never 401/403 (no token involved), 404/405 (routing), 412/413 or 5xx.
-pub const INPUT_CODES: [IssueCode; 8] = [
-    IssueCode::CantParseContent,
-    IssueCode::MissingMandatoryParam,
-    IssueCode::InvalidFormat,
-    IssueCode::ParamEmpty,
-    IssueCode::OpNotAllowed,
-    IssueCode::EntityAlreadyExists,
-    IssueCode::ParamInvalid,
-    IssueCode::UnknownParam,
-];
-
-/// Like [`INPUT_CODES`] plus `MSG_REFERENCE_ID_NOT_FOUND` (a payor, contract or set the
-/// request names is not in the book).
-pub const REQUEST_CODES: [IssueCode; 9] = [
-    IssueCode::CantParseContent,
-    IssueCode::MissingMandatoryParam,
-    IssueCode::InvalidFormat,
-    IssueCode::ParamEmpty,
-    IssueCode::OpNotAllowed,
-    IssueCode::EntityAlreadyExists,
-    IssueCode::ParamInvalid,
-    IssueCode::UnknownParam,
-    IssueCode::ReferenceIdNotFound,
-];
-
-/// Like [`REQUEST_CODES`] plus `MSG_DATABASE_ERROR`, for rows read back from D1.
+/// The codes an input surface may answer with, narrowest class first: [`INPUT_CODES`],
+/// then `MSG_REFERENCE_ID_NOT_FOUND` ([`REQUEST_CODES`]), then `MSG_DATABASE_ERROR`.
+/// Never 401/403 (no token involved), 404/405 (routing), 412/413 or other 5xx.
 pub const ROWS_CODES: [IssueCode; 10] = [
     IssueCode::CantParseContent,
     IssueCode::MissingMandatoryParam,
@@ -65,6 +40,14 @@ pub const ROWS_CODES: [IssueCode; 10] = [
     IssueCode::ReferenceIdNotFound,
     IssueCode::DatabaseError,
 ];
+
+/// A bad request parameter or body (the 400 and 422 classes).
+pub const INPUT_CODES: &[IssueCode] = ROWS_CODES.as_slice().split_at(8).0;
+
+/// Like [`INPUT_CODES`] plus `MSG_REFERENCE_ID_NOT_FOUND` (a payor, contract or set the
+/// request names is not in the book). [`ROWS_CODES`] adds `MSG_DATABASE_ERROR`, for rows read
+/// back from D1.
+pub const REQUEST_CODES: &[IssueCode] = ROWS_CODES.as_slice().split_at(9).0;
 
 /// Panics unless `e` is a failing OperationOutcome whose first error has one of `codes` and a
 /// non-empty diagnostic, and every issue has a diagnostic.
@@ -163,17 +146,17 @@ pub fn query_params(params: &QueryParams) {
 
 /// `GET /Practitioner`, `GET /PractitionerRole`: compile, plan, bundle.
 fn directory_queries(params: &QueryParams) {
-    check("paging", &search_params::paging(params), &INPUT_CODES);
+    check("paging", &search_params::paging(params), INPUT_CODES);
     check(
         "_lastUpdated",
         &search_params::last_updated(params, "last_updated"),
-        &INPUT_CODES,
+        INPUT_CODES,
     );
     if let Some(near) = params.get("near") {
         check(
             "near",
             &NearFilter::parse(near, params.get("near-distance")),
-            &INPUT_CODES,
+            INPUT_CODES,
         );
     }
     for (what, query) in [
@@ -184,7 +167,7 @@ fn directory_queries(params: &QueryParams) {
         ),
     ] {
         match query {
-            Err(e) => expect_outcome(what, &e, &INPUT_CODES),
+            Err(e) => expect_outcome(what, &e, INPUT_CODES),
             Ok(q) => {
                 match q.to_sql() {
                     SqlPlan::Paged { page, count } => {
@@ -211,7 +194,7 @@ fn directory_queries(params: &QueryParams) {
                     check_statement(what, &st);
                 }
                 let bundle = q.searchset(&[], &[], 0, "https://example.org/Practitioner");
-                check(what, &bundle, &INPUT_CODES);
+                check(what, &bundle, INPUT_CODES);
                 if let Ok(b) = bundle {
                     assert_eq!(b["resourceType"], "Bundle", "{what}");
                 }
@@ -226,15 +209,15 @@ fn contracts_queries(params: &QueryParams) {
         .get_any(&["site", "siteId"])
         .map_or("HC00JXI", |(_, v)| v);
     match FeeRequest::from_params(params) {
-        Err(e) => expect_outcome("$calculate-fee", &e, &INPUT_CODES),
+        Err(e) => expect_outcome("$calculate-fee", &e, INPUT_CODES),
         Ok(fee) => check_queries("$calculate-fee plan", &queries::fee_plan(site, &fee)),
     }
     match ValidationRequest::from_params(params) {
-        Err(e) => expect_outcome("$validation", &e, &INPUT_CODES),
+        Err(e) => expect_outcome("$validation", &e, INPUT_CODES),
         Ok(v) => check_queries("$validation plan", &queries::validation_plan(site, &v)),
     }
     match EffectivePricesRequest::from_params(params) {
-        Err(e) => expect_outcome("$effective-prices", &e, &INPUT_CODES),
+        Err(e) => expect_outcome("$effective-prices", &e, INPUT_CODES),
         Ok(e) => {
             check_queries(
                 "$effective-prices context",
@@ -242,13 +225,13 @@ fn contracts_queries(params: &QueryParams) {
             );
             let ctx = RowSet::default();
             match queries::effective_page_plan(site, &e, &ctx, true) {
-                Err(err) => expect_outcome("$effective-prices page", &err, &REQUEST_CODES),
+                Err(err) => expect_outcome("$effective-prices page", &err, REQUEST_CODES),
                 Ok(plan) => check_queries("$effective-prices page", &plan),
             }
         }
     }
     match PriceFilter::from_params(params) {
-        Err(e) => expect_outcome("DELETE $contract-price", &e, &INPUT_CODES),
+        Err(e) => expect_outcome("DELETE $contract-price", &e, INPUT_CODES),
         Ok(filter) => {
             let meta = AuditMeta {
                 at: NOW,
@@ -268,11 +251,11 @@ fn contracts_queries(params: &QueryParams) {
         if k == "_lastUpdated" {
             match LastUpdated::parse(v) {
                 Ok(l) => since.push(l),
-                Err(e) => expect_outcome("_lastUpdated", &e, &INPUT_CODES),
+                Err(e) => expect_outcome("_lastUpdated", &e, INPUT_CODES),
             }
         }
         if k == "payorType" || k == "payor-type" {
-            check("payorType", &PayorKind::parse(k, v), &INPUT_CODES);
+            check("payorType", &PayorKind::parse(k, v), INPUT_CODES);
         }
     }
     let payors: Option<Vec<String>> = params
@@ -293,13 +276,13 @@ fn contracts_queries(params: &QueryParams) {
     check(
         "contract-type",
         &valuesets::contract_types(params),
-        &INPUT_CODES,
+        INPUT_CODES,
     );
     let ty = params.get("type").unwrap_or("PRICING");
     check(
         "contract-subtype",
         &valuesets::contract_subtypes(ty, params),
-        &REQUEST_CODES,
+        REQUEST_CODES,
     );
 }
 
@@ -314,7 +297,7 @@ fn book_reads(book: &ContractBook, params: &QueryParams) {
         ("payor list", book.payors_list(params)),
     ] {
         match result {
-            Err(e) => expect_outcome(what, &e, &REQUEST_CODES),
+            Err(e) => expect_outcome(what, &e, REQUEST_CODES),
             Ok(v) => assert!(v.is_object(), "{what}: {v}"),
         }
     }
@@ -327,7 +310,7 @@ fn book_reads(book: &ContractBook, params: &QueryParams) {
 /// merged into each seed book (and into an empty book of its own site).
 pub fn snapshot_text(text: &str) {
     match ContractBook::from_snapshot_json(text) {
-        Err(e) => expect_outcome("snapshot", &e, &REQUEST_CODES),
+        Err(e) => expect_outcome("snapshot", &e, REQUEST_CODES),
         Ok(book) => {
             // Written and re-read, a book is the same book.
             let written = book.to_snapshot_json();
@@ -338,7 +321,7 @@ pub fn snapshot_text(text: &str) {
             check(
                 "slice into an empty book",
                 &fresh.merge_snapshot_json(text),
-                &REQUEST_CODES,
+                REQUEST_CODES,
             );
             // Stored as the worker stores it (SQLite standing in for D1) and read back with
             // the whole-site plan, it is the same book: missing lastUpdated stamped, and only
@@ -371,12 +354,12 @@ pub fn snapshot_text(text: &str) {
     check(
         "snapshots",
         &ContractBook::many_from_snapshot_json(text),
-        &REQUEST_CODES,
+        REQUEST_CODES,
     );
     for seed in seed_books() {
         let mut book = seed.clone();
         if let Err(e) = book.merge_snapshot_json(text) {
-            expect_outcome("slice", &e, &REQUEST_CODES);
+            expect_outcome("slice", &e, REQUEST_CODES);
         } else {
             let written = book.to_snapshot_json();
             let again = ContractBook::from_snapshot_json(&written)
@@ -467,7 +450,7 @@ pub fn rows_text(text: &str) {
             // `stored_rows`, checked on every snapshot that loads.)
             let written = book.to_snapshot_json();
             if let Err(e) = ContractBook::from_snapshot_json(&written) {
-                expect_outcome("rows' book as a snapshot", &e, &REQUEST_CODES);
+                expect_outcome("rows' book as a snapshot", &e, REQUEST_CODES);
             }
         }
     }
@@ -477,7 +460,7 @@ pub fn rows_text(text: &str) {
         check(
             "slice of rows",
             &book.merge_snapshot_json(&text),
-            &REQUEST_CODES,
+            REQUEST_CODES,
         );
     }
 }
@@ -631,7 +614,7 @@ pub fn write_body(text: &str) {
 /// [`write_body`] from the parsed JSON.
 pub fn write_value(body: &Value) {
     match Tariff::from_json(body) {
-        Err(e) => expect_outcome("PUT $validation", &e, &INPUT_CODES),
+        Err(e) => expect_outcome("PUT $validation", &e, INPUT_CODES),
         Ok(tariffs) => check_queries("PUT $validation plan", &queries::tariffs_plan(&tariffs)),
     }
     for seed in seed_books() {
@@ -642,24 +625,24 @@ pub fn write_value(body: &Value) {
         );
         let mut book = seed.clone();
         match book.apply_contract_price(body, Some(NOW)) {
-            Err(e) => expect_outcome("$contract-price", &e, &REQUEST_CODES),
+            Err(e) => expect_outcome("$contract-price", &e, REQUEST_CODES),
             Ok(_) => round_trips("$contract-price", &book),
         }
         let mut book = seed.clone();
         match book.replace_multi_proc_set_fhir(body) {
-            Err(e) => expect_outcome("PUT $multi-proc-set", &e, &REQUEST_CODES),
+            Err(e) => expect_outcome("PUT $multi-proc-set", &e, REQUEST_CODES),
             Ok(_) => round_trips("PUT $multi-proc-set", &book),
         }
         let mut book = seed.clone();
         match book.apply_payor_fhir(body, "0000099999") {
-            Err(e) => expect_outcome("POST /contract", &e, &REQUEST_CODES),
+            Err(e) => expect_outcome("POST /contract", &e, REQUEST_CODES),
             Ok(_) => round_trips("POST /contract", &book),
         }
         let mut book = seed.clone();
         check(
             "PUT $validation into a book",
             &book.load_tariffs_fhir(body),
-            &INPUT_CODES,
+            INPUT_CODES,
         );
     }
 }

@@ -249,12 +249,9 @@ pub async fn snapshot(req: &Request, cx: &Cx, site: &str) -> Answer {
 /// payors' tariffs it carries are added or replaced, never removed (they are shared).
 pub async fn put_snapshot(mut req: Request, cx: &Cx, site: &str) -> Answer {
     let claims = authorize(&req, cx, Scope::ContractWrite).await?;
-    if !claims.is_admin() {
-        return Err(OperationOutcome::error(
-            IssueCode::Forbidden,
-            "Replacing a whole site's contracts needs an administrator token (sites: *).",
-        ));
-    }
+    claims.require_admin(
+        "Replacing a whole site's contracts needs an administrator token (sites: *).",
+    )?;
     let bytes = http::read_body(&mut req).await?;
     let text = String::from_utf8(bytes).map_err(|_| {
         OperationOutcome::error(
@@ -595,12 +592,9 @@ pub async fn put_multi_proc_set(mut req: Request, cx: &Cx) -> Answer {
 /// body names; other codes keep theirs).
 pub async fn put_tariffs(mut req: Request, cx: &Cx) -> Answer {
     let claims = authorize(&req, cx, Scope::ContractWrite).await?;
-    if !claims.is_admin() {
-        return Err(OperationOutcome::error(
-            IssueCode::Forbidden,
-            "Tariffs belong to payors: only an administrator token (sites: *) may load them.",
-        ));
-    }
+    claims.require_admin(
+        "Tariffs belong to payors: only an administrator token (sites: *) may load them.",
+    )?;
     let body = http::read_json(&mut req).await?;
     // Parse with the core first: a malformed tariff never reaches storage.
     let tariffs = practice_fhir::contracts::Tariff::from_json(&body)?;
