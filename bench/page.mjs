@@ -8,7 +8,7 @@
 // --record writes the table into docs/benchmarks.md.
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tests/node/lib/browser.mjs';
 import { startWorker, toolEnv } from '../tests/node/lib/server.mjs';
 import { token } from '../tests/node/lib/token.mjs';
 import { record } from './record.mjs';
@@ -30,11 +30,7 @@ const admin = { authorization: `Bearer ${token({ ttl: 3600 })}` };
 const put = await fetch(`${server.origin}/contract/site/HCBENCH/$snapshot`, { method: 'PUT', headers: admin, body: JSON.stringify(snapshot) });
 if (put.status !== 200) throw new Error(`loading the bench site: ${put.status} ${await put.text()}`);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 let table;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

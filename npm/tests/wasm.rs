@@ -56,14 +56,7 @@ fn npm_answers_equal_native_answers_on_the_pinned_cases() {
     let cases = file["cases"].as_array().unwrap();
     assert!(cases.len() >= 1_000);
     for case in cases {
-        let query = case["query"].as_str().unwrap();
-        let got = match case["op"].as_str().unwrap() {
-            "fee" => book.calculate_fee_json(js(query)),
-            "effective" => book.effective_prices_json(js(query)),
-            _ => book.validate_price_json(js(query)),
-        }
-        .unwrap_or_else(thrown_outcome);
-        assert_eq!(got, case["expected"].as_str().unwrap(), "{query}");
+        assert_case(&book, case);
     }
 }
 
@@ -163,6 +156,18 @@ fn slice_of(whole: &Value, payor: &str) -> String {
 }
 
 /// The payor a pinned case asks about (`payor=` or, for `$validation`, `payorId=`).
+/// Answers one pinned parity case (`op`, `query`) and compares the text with `expected`.
+fn assert_case(book: &JsContractBook, case: &Value) {
+    let query = case["query"].as_str().unwrap();
+    let got = match case["op"].as_str().unwrap() {
+        "fee" => book.calculate_fee_json(js(query)),
+        "effective" => book.effective_prices_json(js(query)),
+        _ => book.validate_price_json(js(query)),
+    }
+    .unwrap_or_else(thrown_outcome);
+    assert_eq!(got, case["expected"].as_str().unwrap(), "{query}");
+}
+
 fn payor_of(query: &str) -> Option<&str> {
     query
         .split('&')
@@ -193,13 +198,7 @@ fn two_payor_slices_merged_into_an_empty_book_price_as_the_whole_site() {
         if !matches!(payor_of(query), Some("bup" | "axa")) {
             continue;
         }
-        let got = match case["op"].as_str().unwrap() {
-            "fee" => book.calculate_fee_json(js(query)),
-            "effective" => book.effective_prices_json(js(query)),
-            _ => book.validate_price_json(js(query)),
-        }
-        .unwrap_or_else(thrown_outcome);
-        assert_eq!(got, case["expected"].as_str().unwrap(), "{query}");
+        assert_case(&book, case);
         compared += 1;
     }
     assert_eq!(compared, 154 + 163 + 25 + 16 + 100);

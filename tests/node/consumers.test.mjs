@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, readdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/browser.mjs';
 import { ROOT, toolEnv } from './lib/server.mjs';
 
 const SEEDS = JSON.parse(readFileSync(join(ROOT, 'data/seed-contracts.json'), 'utf8'));
@@ -65,11 +65,7 @@ before(async () => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'booking-form', private: true, type: 'module' }));
   execFileSync('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--silent'], { cwd: app, env, stdio: 'pipe' });
   writeFileSync(join(app, 'app.mjs'), APP);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/browser.mjs';
 import { startWorker } from './lib/server.mjs';
 import { assertOutcome } from './lib/fhir.mjs';
 import { token as devToken } from './lib/token.mjs';
@@ -279,10 +279,7 @@ describe('CORS', () => {
   });
 
   test('headless Chromium: a page on an allowed origin calls the API with a token; a disallowed origin is refused', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       const call = async (pageOrigin) => {
         const page = await browser.newPage();

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/browser.mjs';
 import { token } from './lib/token.mjs';
 import { ROOT } from './lib/server.mjs';
 
@@ -18,14 +18,9 @@ const siteToken = (extra = {}) => token({ sites: ['HCDEMO1'], scope: 'contract.r
 
 export function pageTests(origin) {
   let browser;
-  // playwright gives every launch a fresh, empty user-data-dir of its own.
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
