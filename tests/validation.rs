@@ -1248,11 +1248,11 @@ fn datatype_invariants() {
             error(IssueCode::InvalidFormat, "Practitioner.text.div"),
         ),
         (
-            json!({"status": "made-up", "div": "<div>Dr A</div>"}),
+            json!({"status": "made-up", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Dr A</div>"}),
             error(IssueCode::InvalidFormat, "Practitioner.text.status"),
         ),
         (
-            json!({"div": "<div>Dr A</div>"}),
+            json!({"div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">Dr A</div>"}),
             error(IssueCode::MissingMandatoryParam, "Practitioner.text.status"),
         ),
         (
@@ -1264,6 +1264,53 @@ fn datatype_invariants() {
             check(&with(practitioner(), "text", text.clone())),
             expected,
             "{text}"
+        );
+    }
+}
+
+#[test]
+fn narratives_hold_only_what_txt_1_allows() {
+    let diagnostics = |div: &str| -> Vec<String> {
+        let resource = with(
+            practitioner(),
+            "text",
+            json!({"status": "generated", "div": div}),
+        );
+        validate_resource(&resource.to_string())
+            .issues
+            .into_iter()
+            .filter(|i| i.expression.iter().any(|e| e == "Practitioner.text.div"))
+            .map(|i| i.diagnostics)
+            .collect()
+    };
+    let ns = r#"xmlns="http://www.w3.org/1999/xhtml""#;
+    // Allowed: formatting elements, tables, links, images, style and class attributes,
+    // comments.
+    for ok in [
+        format!(r#"<div {ns}><p class="x" style="color:red">Dr <b>A</b><br/></p></div>"#),
+        format!(
+            r#"<div {ns}><table><tr><td colspan='2'>1</td></tr></table><a href="https://x.example">x</a></div>"#
+        ),
+        format!(r#"<div {ns}><!-- <script> in a comment --><img src="a.png" alt="A"/></div>"#),
+    ] {
+        assert_eq!(diagnostics(&ok), Vec::<String>::new(), "{ok}");
+    }
+    let refused = [
+        (format!(r#"<div {ns}><script>alert(1)</script>x</div>"#), "the element <script> is not allowed (txt-1)"),
+        (format!(r#"<div {ns}><form><input/></form>x</div>"#), "the element <form> is not allowed (txt-1)"),
+        (format!(r#"<div {ns}><iframe src="https://x.example"></iframe>x</div>"#), "the element <iframe> is not allowed (txt-1)"),
+        (format!(r#"<div {ns}><p onclick="steal()">x</p></div>"#), "the attribute onclick on <p> is an event handler (txt-1)"),
+        (format!(r#"<div {ns}><IMG SRC=x ONERROR=steal()></div>"#), "the attribute ONERROR on <IMG> is an event handler (txt-1)"),
+        ("<div>Dr A</div>".to_owned(), "the <div> does not declare the XHTML namespace (xmlns=\"http://www.w3.org/1999/xhtml\")"),
+        ("<p>Dr A</p>".to_owned(), "it is not one <div> element"),
+    ];
+    for (div, why) in refused {
+        assert_eq!(
+            diagnostics(&div),
+            vec![format!(
+                "txt-1: Practitioner.text.div is not narrative XHTML: {why}."
+            )],
+            "{div}"
         );
     }
 }

@@ -199,7 +199,8 @@ impl Invariants for Money {
     }
 }
 
-/// The narrative is XHTML in one `div` (R4's xhtml rule) with some content (`txt-2`).
+/// The narrative is XHTML in one `div` in the XHTML namespace (R4's xhtml type), holding only
+/// the elements and attributes `txt-1` allows, with some content (`txt-2`).
 impl Invariants for Narrative {
     fn invariants(&self, path: &Path<'_>, issues: &mut Vec<Issue>) {
         let Some(div) = self.div.as_deref() else {
@@ -207,19 +208,18 @@ impl Invariants for Narrative {
         };
         let at = path.field("div");
         let trimmed = div.trim();
-        let one_div =
-            trimmed.starts_with("<div") && (trimmed.ends_with("</div>") || trimmed.ends_with("/>"));
-        if !trimmed.is_empty() && !one_div {
+        if trimmed.is_empty() {
+            return;
+        }
+        if let Some(problem) = narrative_problem(trimmed) {
             report_invariant(
                 IssueCode::InvalidFormat,
                 &at,
                 "txt-1",
-                format_args!(
-                    "{at} is not one XHTML <div> element (the narrative is XHTML in a div)."
-                ),
+                format_args!("{at} is not narrative XHTML: {problem}."),
                 issues,
             );
-        } else if !trimmed.is_empty() && !has_content(trimmed) {
+        } else if !has_content(trimmed) {
             report_invariant(
                 IssueCode::InvalidFormat,
                 &at,
@@ -228,6 +228,168 @@ impl Invariants for Narrative {
                 issues,
             );
         }
+    }
+}
+
+/// The XHTML namespace every narrative `div` declares.
+const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+/// The elements `txt-1` allows: HTML 4.0's basic formatting elements (chapters 7-11 except
+/// section 4 of chapter 9, and 15), `a` and `img`. No `script`, forms, frames, objects,
+/// `head`/`body`, `ins`/`del` or `style` elements.
+const NARRATIVE_ELEMENTS: [&str; 51] = [
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "b",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "tt",
+    "ul",
+    "var",
+];
+
+/// What is wrong with a narrative's XHTML, if anything: the text must be one `div` element
+/// declaring the XHTML namespace; every element must be one `txt-1` allows; no attribute may
+/// be an event handler (`onclick`...). A tag scan, not an XML parse: well-formedness beyond
+/// the tags themselves is not checked.
+fn narrative_problem(xhtml: &str) -> Option<String> {
+    if !xhtml.starts_with("<div") || !(xhtml.ends_with("</div>") || xhtml.ends_with("/>")) {
+        return Some("it is not one <div> element".to_owned());
+    }
+    let mut rest = xhtml;
+    let mut root = true;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        if rest.starts_with('/') || rest.starts_with('!') || rest.starts_with('?') {
+            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+            continue;
+        }
+        let name_len = rest
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if !NARRATIVE_ELEMENTS
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(local))
+        {
+            return Some(format!("the element <{name}> is not allowed (txt-1)"));
+        }
+        let (attributes, after) = tag_attributes(&rest[name_len..]);
+        rest = after;
+        let mut namespace = None;
+        for (attribute, value) in attributes {
+            let handler = attribute.len() > 2
+                && attribute
+                    .get(..2)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("on"));
+            if handler {
+                return Some(format!(
+                    "the attribute {attribute} on <{name}> is an event handler (txt-1)"
+                ));
+            }
+            if attribute == "xmlns" {
+                namespace = Some(value);
+            }
+        }
+        if root {
+            root = false;
+            if namespace != Some(XHTML_NS) {
+                return Some(format!(
+                    "the <div> does not declare the XHTML namespace (xmlns=\"{XHTML_NS}\")"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The attributes of a start tag (`name="value"` pairs, after the element name) and the text
+/// after the tag's `>`.
+fn tag_attributes(tag: &str) -> (Vec<(&str, &str)>, &str) {
+    let mut out = Vec::new();
+    let mut rest = tag;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        if rest.is_empty() {
+            return (out, rest);
+        }
+        if let Some(after) = rest.strip_prefix('>') {
+            return (out, after);
+        }
+        let name_len = rest
+            .find(|c: char| c.is_whitespace() || c == '=' || c == '>' || c == '/')
+            .unwrap_or(rest.len())
+            .max(1);
+        let name = &rest[..name_len];
+        rest = rest[name_len..].trim_start();
+        let mut value = "";
+        if let Some(after_eq) = rest.strip_prefix('=') {
+            let after_eq = after_eq.trim_start();
+            match after_eq.chars().next() {
+                Some(quote @ ('"' | '\'')) => {
+                    let body = &after_eq[1..];
+                    let end = body.find(quote).unwrap_or(body.len());
+                    value = &body[..end];
+                    rest = body.get(end + 1..).unwrap_or("");
+                }
+                _ => {
+                    let end = after_eq
+                        .find(|c: char| c.is_whitespace() || c == '>')
+                        .unwrap_or(after_eq.len());
+                    value = &after_eq[..end];
+                    rest = &after_eq[end..];
+                }
+            }
+        }
+        out.push((name, value));
     }
 }
 
