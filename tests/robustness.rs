@@ -207,6 +207,21 @@ proptest! {
         exercise(&input);
     }
 
+    /// Any narrative text (tags, quotes, comments, multi-byte characters) is judged by the
+    /// txt-1 tag scan without a panic, on both validation paths.
+    #[test]
+    fn any_narrative_div_never_panics(
+        body in r#"(<|>|/|=|"|'|!--|-->|\?|div|p|on|xmlns|script|é|€| |[a-z]{1,3}){0,40}"#,
+    ) {
+        let div = format!(r#"<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>"#);
+        let resource = serde_json::json!({
+            "resourceType": "Practitioner",
+            "text": {"status": "generated", "div": div},
+        });
+        exercise(&resource.to_string());
+        exercise(&body);
+    }
+
     #[test]
     fn json_like_strings_never_panic(input in r#"[\[\]{}":,0-9a-zA-Z. \-\\]{0,200}"#) {
         exercise(&input);
