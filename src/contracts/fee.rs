@@ -150,7 +150,7 @@ struct Item {
 
 impl ContractBook {
     /// Interns the request's identifiers (no allocation); unknown ones are not-found errors.
-    fn fee_contstring_ext(
+    fn fee_context(
         &self,
         req: &FeeRequest,
     ) -> Result<(Sym, Option<Sym>, Option<Sym>), OperationOutcome> {
@@ -179,7 +179,7 @@ impl ContractBook {
     /// The request's precedence chain and its interned service, which every line of the fee
     /// is priced against.
     fn fee_scope(&self, req: &FeeRequest) -> Result<(super::book::Chain, Sym), OperationOutcome> {
-        let (payor, prac, loc) = self.fee_contstring_ext(req)?;
+        let (payor, prac, loc) = self.fee_context(req)?;
         let chain = self.chain(payor, prac, loc);
         let service = self.sym_of(&req.service, || {
             no_price(&req.service, req.procedures.first(), &req.payor)
