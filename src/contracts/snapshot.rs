@@ -24,8 +24,8 @@
 //! under a payor contract → bespoke; a `location` → location fee schedule; else site-wide.
 //! A price without `net` is a service set without a fee.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::book::{ContractBook, PayorContract, Price, PriceKey, SelfPayList};
 use super::codes::{Code, PayorKind, PayorRef};
@@ -44,8 +44,8 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Snapshot {
     #[serde(default)]
     format: Option<String>,
@@ -72,8 +72,8 @@ struct Snapshot {
     removed: Vec<SnapRemoved>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SnapRemoved {
     kind: String,
     key: Value,
@@ -81,8 +81,8 @@ struct SnapRemoved {
     at: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SnapPayor {
     id: String,
     payor: String,
@@ -96,15 +96,15 @@ struct SnapPayor {
     list_code: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SnapSelfPay {
     id: String,
     practitioner: String,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SnapPrice {
     contract: String,
     service: String,
@@ -126,8 +126,8 @@ struct SnapPrice {
     last_updated: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SnapSet {
     id: String,
     #[serde(default)]
@@ -143,8 +143,8 @@ struct SnapSet {
     records: Vec<Vec<String>>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SnapTariff {
     payor: String,
     code_type: String,
@@ -203,6 +203,294 @@ pub(crate) fn set_fragment(s: &MultiProcSet) -> Value {
     serde_json::to_value(snap_set(s)).unwrap_or(Value::Null)
 }
 
+fn parse(json: &str) -> Result<Value, OperationOutcome> {
+    serde_json::from_str(json).map_err(cant_parse)
+}
+
+/// One snapshot object being read: its members are taken by name, and whatever is left
+/// when it is done is refused as unknown.
+///
+/// The snapshot is read from one parsed document by these few non-generic functions rather
+/// than by a derived visitor per row type: that keeps the npm package's fees entry small
+/// (docs/benchmarks.md), and lets every diagnostic name the member's path (`prices[3].net`).
+struct Members {
+    map: Map<String, Value>,
+    at: String,
+}
+
+impl Members {
+    fn new(value: Value, at: String) -> Result<Members, OperationOutcome> {
+        match value {
+            Value::Object(map) => Ok(Members { map, at }),
+            other => Err(cant_parse(format_args!(
+                "{} must be an object, not {}",
+                if at.is_empty() { "the snapshot" } else { &at },
+                kind(&other)
+            ))),
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        if self.at.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.at)
+        }
+    }
+
+    fn wrong(&self, name: &str, expected: &str, got: &Value) -> OperationOutcome {
+        cant_parse(format_args!(
+            "{} must be {expected}, not {}",
+            self.path(name),
+            kind(got)
+        ))
+    }
+
+    /// An optional member: absent and `null` are `None`.
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name).filter(|v| !v.is_null())
+    }
+
+    fn opt_str(&mut self, name: &str) -> Result<Option<String>, OperationOutcome> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.wrong(name, "a string", &other)),
+        }
+    }
+
+    fn str(&mut self, name: &str) -> Result<String, OperationOutcome> {
+        self.opt_str(name)?
+            .ok_or_else(|| cant_parse(format_args!("{} is missing", self.path(name))))
+    }
+
+    fn flag(&mut self, name: &str) -> Result<bool, OperationOutcome> {
+        match self.take(name) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(b),
+            Some(other) => Err(self.wrong(name, "true or false", &other)),
+        }
+    }
+
+    /// A money member as given (a string or a number; `money_from_json` reads it).
+    fn money(&mut self, name: &str) -> Result<Option<Value>, OperationOutcome> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(v @ (Value::String(_) | Value::Number(_))) => Ok(Some(v)),
+            Some(other) => Err(self.wrong(name, "a string or a number", &other)),
+        }
+    }
+
+    /// A list member, each item with its path (`prices[3]`); absent is empty.
+    fn list(&mut self, name: &str) -> Result<Vec<(String, Value)>, OperationOutcome> {
+        match self.take(name) {
+            None => Ok(Vec::new()),
+            Some(v) => items(&self.path(name), v),
+        }
+    }
+
+    fn strings(&mut self, name: &str) -> Result<Vec<String>, OperationOutcome> {
+        strings(self.list(name)?)
+    }
+
+    /// Refuses what is left: a member this reader does not know.
+    fn done(self, known: &str) -> Result<(), OperationOutcome> {
+        match self.map.keys().next() {
+            None => Ok(()),
+            Some(name) => Err(cant_parse(format_args!(
+                "unknown member {} (known: {known})",
+                self.path(name)
+            ))),
+        }
+    }
+}
+
+/// An array's items, each with its path (`prices[3]`).
+fn items(at: &str, v: Value) -> Result<Vec<(String, Value)>, OperationOutcome> {
+    match v {
+        Value::Array(items) => Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{at}[{i}]"), v))
+            .collect()),
+        other => Err(cant_parse(format_args!(
+            "{at} must be an array, not {}",
+            kind(&other)
+        ))),
+    }
+}
+
+fn strings(items: Vec<(String, Value)>) -> Result<Vec<String>, OperationOutcome> {
+    items
+        .into_iter()
+        .map(|(at, v)| match v {
+            Value::String(s) => Ok(s),
+            other => Err(cant_parse(format_args!(
+                "{at} must be a string, not {}",
+                kind(&other)
+            ))),
+        })
+        .collect()
+}
+
+/// What a JSON value is, for a diagnostic.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn read_snapshot(value: Value) -> Result<Snapshot, OperationOutcome> {
+    let mut m = Members::new(value, String::new())?;
+    let version = match m.take("version") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| m.wrong("version", "a whole number", &v))?,
+        ),
+    };
+    let snap = Snapshot {
+        format: m.opt_str("format")?,
+        version,
+        site: m.str("site")?,
+        practitioners: m.strings("practitioners")?,
+        payors: each(m.list("payors")?, read_payor)?,
+        self_pay: each(m.list("selfPay")?, read_self_pay)?,
+        prices: each(m.list("prices")?, read_price)?,
+        multi_proc_sets: each(m.list("multiProcSets")?, read_set)?,
+        tariffs: each(m.list("tariffs")?, read_tariff)?,
+        slice: m.take("slice"),
+        removed: each(m.list("removed")?, read_removed)?,
+    };
+    m.done("format, version, site, practitioners, payors, selfPay, prices, multiProcSets, tariffs, slice, removed")?;
+    Ok(snap)
+}
+
+fn each<T: Known>(
+    items: Vec<(String, Value)>,
+    read: fn(&mut Members) -> Result<T, OperationOutcome>,
+) -> Result<Vec<T>, OperationOutcome> {
+    let mut out = Vec::with_capacity(items.len());
+    for (at, v) in items {
+        let mut m = Members::new(v, at)?;
+        out.push(read(&mut m)?);
+        m.done(T::MEMBERS)?;
+    }
+    Ok(out)
+}
+
+/// The members a row type knows, for the "unknown member" diagnostic.
+trait Known {
+    const MEMBERS: &'static str;
+}
+
+impl Known for SnapPayor {
+    const MEMBERS: &'static str = "id, payor, type, display, multiProcSet, listCode";
+}
+impl Known for SnapSelfPay {
+    const MEMBERS: &'static str = "id, practitioner";
+}
+impl Known for SnapPrice {
+    const MEMBERS: &'static str = "contract, service, procedure, location, practitioner, net, isESTV, serviceDisplay, procedureDisplay, lastUpdated";
+}
+impl Known for SnapSet {
+    const MEMBERS: &'static str = "id, description, editable, payor, default, records";
+}
+impl Known for SnapTariff {
+    const MEMBERS: &'static str = "payor, codeType, code, practitioner, display, narrativeMessage, warningMessage, rejectMessage, optionMessage, lowPrice, medianPrice, highPrice, maximumPrice";
+}
+impl Known for SnapRemoved {
+    const MEMBERS: &'static str = "kind, key, at";
+}
+
+fn read_payor(m: &mut Members) -> Result<SnapPayor, OperationOutcome> {
+    Ok(SnapPayor {
+        id: m.str("id")?,
+        payor: m.str("payor")?,
+        kind: m.str("type")?,
+        display: m.opt_str("display")?,
+        multi_proc_set: m.opt_str("multiProcSet")?,
+        list_code: m.opt_str("listCode")?,
+    })
+}
+
+fn read_self_pay(m: &mut Members) -> Result<SnapSelfPay, OperationOutcome> {
+    Ok(SnapSelfPay {
+        id: m.str("id")?,
+        practitioner: m.str("practitioner")?,
+    })
+}
+
+fn read_price(m: &mut Members) -> Result<SnapPrice, OperationOutcome> {
+    Ok(SnapPrice {
+        contract: m.str("contract")?,
+        service: m.str("service")?,
+        procedure: m.opt_str("procedure")?,
+        location: m.opt_str("location")?,
+        practitioner: m.opt_str("practitioner")?,
+        net: m.money("net")?,
+        is_estv: m.flag("isESTV")?,
+        service_display: m.opt_str("serviceDisplay")?,
+        procedure_display: m.opt_str("procedureDisplay")?,
+        last_updated: m.opt_str("lastUpdated")?,
+    })
+}
+
+fn read_set(m: &mut Members) -> Result<SnapSet, OperationOutcome> {
+    let id = m.str("id")?;
+    let description = m.opt_str("description")?.unwrap_or_default();
+    let editable = m.flag("editable")?;
+    let payor = m.opt_str("payor")?;
+    let default = m.flag("default")?;
+    let mut records = Vec::new();
+    for (at, row) in m.list("records")? {
+        records.push(strings(items(&at, row)?)?);
+    }
+    Ok(SnapSet {
+        id,
+        description,
+        editable,
+        payor,
+        default,
+        records,
+    })
+}
+
+fn read_tariff(m: &mut Members) -> Result<SnapTariff, OperationOutcome> {
+    Ok(SnapTariff {
+        payor: m.str("payor")?,
+        code_type: m.str("codeType")?,
+        code: m.str("code")?,
+        practitioner: m.opt_str("practitioner")?,
+        display: m.opt_str("display")?,
+        narrative_message: m.opt_str("narrativeMessage")?,
+        warning_message: m.opt_str("warningMessage")?,
+        reject_message: m.opt_str("rejectMessage")?,
+        option_message: m.opt_str("optionMessage")?,
+        low_price: m.money("lowPrice")?,
+        median_price: m.money("medianPrice")?,
+        high_price: m.money("highPrice")?,
+        maximum_price: m.money("maximumPrice")?,
+    })
+}
+
+fn read_removed(m: &mut Members) -> Result<SnapRemoved, OperationOutcome> {
+    Ok(SnapRemoved {
+        kind: m.str("kind")?,
+        key: m
+            .map
+            .remove("key")
+            .ok_or_else(|| cant_parse(format_args!("{} is missing", m.path("key"))))?,
+        at: m.opt_str("at")?,
+    })
+}
+
 fn cant_parse(e: impl std::fmt::Display) -> OperationOutcome {
     OperationOutcome::error(
         IssueCode::CantParseContent,
@@ -217,23 +505,18 @@ fn money_text(d: Option<rust_decimal::Decimal>) -> Option<Value> {
 impl ContractBook {
     /// Reads one site's book from its snapshot (every entry validated as a write would be).
     pub fn from_snapshot_json(json: &str) -> Result<ContractBook, OperationOutcome> {
-        let snap: Snapshot = serde_json::from_str(json).map_err(cant_parse)?;
-        ContractBook::from_snapshot(snap)
+        ContractBook::from_snapshot(read_snapshot(parse(json)?)?)
     }
 
     /// Reads a set of books: a JSON array of snapshots, or a single snapshot.
     pub fn many_from_snapshot_json(json: &str) -> Result<Vec<ContractBook>, OperationOutcome> {
-        let value: Value = serde_json::from_str(json).map_err(cant_parse)?;
-        let items = match value {
+        let items = match parse(json)? {
             Value::Array(items) => items,
             other => vec![other],
         };
         items
             .into_iter()
-            .map(|v| {
-                let snap: Snapshot = serde_json::from_value(v).map_err(cant_parse)?;
-                ContractBook::from_snapshot(snap)
-            })
+            .map(|v| ContractBook::from_snapshot(read_snapshot(v)?))
             .collect()
     }
 
@@ -333,7 +616,7 @@ impl ContractBook {
     /// into this book: what the slice says went is removed, then everything it holds is
     /// added or replaced. Slices of several payors merge into one book that prices them all.
     pub fn merge_snapshot_json(&mut self, json: &str) -> Result<(), OperationOutcome> {
-        let mut snap: Snapshot = serde_json::from_str(json).map_err(cant_parse)?;
+        let mut snap = read_snapshot(parse(json)?)?;
         if snap.site != self.site {
             return Err(OperationOutcome::error(
                 IssueCode::ParamInvalid,
@@ -552,6 +835,54 @@ mod tests {
             code(r#"{"site":"S","multiProcSets":[{"id":"M","records":[["02","1","-5"]]}]}"#),
             IssueCode::InvalidFormat
         );
+    }
+
+    fn diagnostics(json: &str) -> String {
+        let outcome = ContractBook::from_snapshot_json(json).unwrap_err();
+        outcome.issues[0].diagnostics.clone()
+    }
+
+    #[test]
+    fn a_bad_member_is_named_by_its_path() {
+        let cases = [
+            (r#"[]"#, "the snapshot must be an object, not an array"),
+            (r#"{"payors":[]}"#, "site is missing"),
+            (r#"{"site":7}"#, "site must be a string, not a number"),
+            (
+                r#"{"site":"S","colour":1}"#,
+                "unknown member colour (known: format, version, site, practitioners, payors, selfPay, prices, multiProcSets, tariffs, slice, removed)",
+            ),
+            (r#"{"site":"S","version":1.5}"#, "version must be a whole number, not a number"),
+            (r#"{"site":"S","prices":{}}"#, "prices must be an array, not an object"),
+            (r#"{"site":"S","practitioners":["A",2]}"#, "practitioners[1] must be a string, not a number"),
+            (
+                r#"{"site":"S","payors":[{"id":"1","payor":"bup","type":"I","x":1}]}"#,
+                "unknown member payors[0].x (known: id, payor, type, display, multiProcSet, listCode)",
+            ),
+            (
+                r#"{"site":"S","prices":[{"contract":"1","service":"ISC/X","net":true}]}"#,
+                "prices[0].net must be a string or a number, not a boolean",
+            ),
+            (
+                r#"{"site":"S","prices":[{"contract":"1","service":"ISC/X","isESTV":"yes"}]}"#,
+                "prices[0].isESTV must be true or false, not a string",
+            ),
+            (
+                r#"{"site":"S","multiProcSets":[{"id":"M","records":[["02",1,"100"]]}]}"#,
+                "multiProcSets[0].records[0][1] must be a string, not a number",
+            ),
+            (r#"{"site":"S","removed":[{"kind":"payor"}]}"#, "removed[0].key is missing"),
+        ];
+        for (json, want) in cases {
+            assert_eq!(
+                diagnostics(json),
+                format!("Contract book snapshot: {want}."),
+                "{json}"
+            );
+        }
+        // null is an absent optional member, as before.
+        let json = r#"{"site":"S","format":null,"payors":[{"id":"1","payor":"bup","type":"I","display":null}],"prices":[{"contract":"1","service":"ISC/X","location":null,"net":null}]}"#;
+        assert!(ContractBook::from_snapshot_json(json).is_ok());
     }
 
     #[test]
