@@ -25,6 +25,7 @@ pub mod directory;
 pub mod discovery;
 pub mod fhir;
 pub mod identifier;
+pub mod json;
 pub mod model;
 pub mod money;
 // Issue 14: OpenID Connect key sets, and CORS / request ids / log lines for the edge.

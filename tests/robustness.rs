@@ -227,6 +227,19 @@ proptest! {
         exercise(&input);
     }
 
+    /// The core's own JSON reader (the contract book snapshot's) accepts exactly what
+    /// serde_json accepts, and a snapshot read from any such text never panics.
+    #[test]
+    fn the_json_reader_agrees_with_serde_json(
+        input in r#"([\[\]{}":, ]|true|false|null|-?[0-9]{1,3}(\.[0-9]{1,2})?([eE][+-]?[0-9])?|\\[nu"\\/x]|u[0-9a-fA-F]{4}|é|\t|\n){0,40}"#,
+    ) {
+        let ours = practice_fhir::json::parse(&input);
+        let theirs = serde_json::from_str::<serde_json::Value>(&input);
+        prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?} / {:?}", input, ours, theirs);
+        let _ = practice_fhir::ContractBook::from_snapshot_json(&input);
+        let _ = practice_fhir::ContractBook::many_from_snapshot_json(&input);
+    }
+
     #[test]
     fn mutated_fixtures_never_panic(
         index in 0usize..35,

@@ -412,7 +412,12 @@ pub(crate) fn record_from_row(row: &[String]) -> Result<MultiProcRule, Operation
     let bad = || {
         super::codes::invalid_format(
             field,
-            format_args!("{row:?} is not [calcGroup, procNumber, percentage, valueOf?]"),
+            // As JSON, the way the record was given (not `{:?}`, whose escaping tables
+            // the npm package would otherwise carry).
+            format_args!(
+                "{} is not [calcGroup, procNumber, percentage, valueOf?]",
+                serde_json::to_string(row).unwrap_or_default()
+            ),
         )
     };
     let (g, k, p, v) = match row {

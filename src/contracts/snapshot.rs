@@ -24,14 +24,17 @@
 //! under a payor contract → bespoke; a `location` → location fee schedule; else site-wide.
 //! A price without `net` is a service set without a fee.
 
+use std::fmt;
+
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::book::{ContractBook, PayorContract, Price, PriceKey, SelfPayList};
 use super::codes::{Code, PayorKind, PayorRef};
 use super::multiproc::MultiProcSet;
 use super::rows::{record_from_row, record_to_row};
 use super::tariff::{CodeType, Tariff, TariffKey};
+use crate::json::{self, Json, Reader};
 use crate::money::{money_from_json, money_string};
 use crate::outcome::{IssueCode, OperationOutcome};
 
@@ -203,58 +206,159 @@ pub(crate) fn set_fragment(s: &MultiProcSet) -> Value {
     serde_json::to_value(snap_set(s)).unwrap_or(Value::Null)
 }
 
-fn parse(json: &str) -> Result<Value, OperationOutcome> {
-    serde_json::from_str(json).map_err(cant_parse)
+fn json_error(e: json::JsonError) -> OperationOutcome {
+    cant_parse(e)
 }
 
-/// One snapshot object being read: its members are taken by name, and whatever is left
-/// when it is done is refused as unknown.
-///
-/// The snapshot is read from one parsed document by these few non-generic functions rather
-/// than by a derived visitor per row type: that keeps the npm package's fees entry small
-/// (docs/benchmarks.md), and lets every diagnostic name the member's path (`prices[3].net`).
-struct Members {
-    map: Map<String, Value>,
-    at: String,
+/// Reads one snapshot text, streaming: each row is read and checked as it comes, so a
+/// 100,000-price book never exists as a JSON tree.
+fn read_snapshot_text(text: &str) -> Result<Snapshot, OperationOutcome> {
+    let mut r = Reader::new(text);
+    let snap = read_snapshot(&mut r)?;
+    r.end().map_err(json_error)?;
+    Ok(snap)
 }
 
-impl Members {
-    fn new(value: Value, at: String) -> Result<Members, OperationOutcome> {
-        match value {
-            Value::Object(map) => Ok(Members { map, at }),
-            other => Err(cant_parse(format_args!(
-                "{} must be an object, not {}",
-                if at.is_empty() { "the snapshot" } else { &at },
-                kind(&other)
-            ))),
+/// Where an object is: the snapshot itself or an item of a list (`prices[3]`), written out
+/// only for a diagnostic (a 100,000-price book has 100,000 of them).
+#[derive(Clone, Copy)]
+enum At<'p> {
+    Root,
+    Item(&'p str, usize),
+}
+
+impl At<'_> {
+    fn path(self, name: &str) -> String {
+        match self {
+            At::Root => name.to_string(),
+            At::Item(list, i) => format!("{list}[{i}].{name}"),
         }
+    }
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Root => f.write_str("the snapshot"),
+            At::Item(list, i) => write!(f, "{list}[{i}]"),
+        }
+    }
+}
+
+/// Enters the object that comes next; anything else is refused, saying what it is.
+fn enter_object(r: &mut Reader, at: At) -> Result<(), OperationOutcome> {
+    if r.peek_value() == Some(b'{') {
+        return r.begin_object().map_err(json_error);
+    }
+    let other = r.value().map_err(json_error)?;
+    Err(cant_parse(format_args!(
+        "{at} must be an object, not {}",
+        other.kind()
+    )))
+}
+
+/// The next member's place in `known`, or `None` at the end of the object; a member that is
+/// not known, or given twice, is refused (`seen` has a bit per known member).
+fn next_member(
+    r: &mut Reader,
+    known: &[&str],
+    at: At,
+    seen: &mut u32,
+) -> Result<Option<usize>, OperationOutcome> {
+    let Some(key) = r.next_key().map_err(json_error)? else {
+        return Ok(None);
+    };
+    match place(known, &key, (u32::BITS - seen.leading_zeros()) as usize) {
+        None => Err(cant_parse(format_args!(
+            "unknown member {} (known: {})",
+            at.path(&key),
+            known.join(", ")
+        ))),
+        Some(i) if *seen & (1 << i) != 0 => {
+            Err(cant_parse(format_args!("{} is given twice", at.path(&key))))
+        }
+        Some(i) => {
+            *seen |= 1 << i;
+            Ok(Some(i))
+        }
+    }
+}
+
+/// `name`'s place in `known`, looked for from `hint` on first (then before it): members
+/// usually come in the order the snapshot writes them, which is the order of `known`.
+fn place(known: &[&str], name: &str, hint: usize) -> Option<usize> {
+    let (before, after) = known.split_at(hint.min(known.len()));
+    match after.iter().position(|k| *k == name) {
+        Some(i) => Some(hint + i),
+        None => before.iter().position(|k| *k == name),
+    }
+}
+
+/// The most members any snapshot object knows (a tariff's 13).
+const MAX_MEMBERS: usize = 13;
+
+/// One object of the snapshot, read: its members' values by their place in `known`, taken
+/// by name.
+///
+/// The snapshot is read by these few non-generic functions over [`crate::json::Reader`]
+/// rather than by a derived serde visitor per row type: that keeps the npm package's fees
+/// entry small (docs/benchmarks.md), and lets every diagnostic name the member's path
+/// (`prices[3].net`).
+struct Members<'a, 'p> {
+    slots: [Option<Json<'a>>; MAX_MEMBERS],
+    known: &'static [&'static str],
+    at: At<'p>,
+    /// Where the next `take` looks first (readers take members in `known` order).
+    next: usize,
+}
+
+impl<'a, 'p> Members<'a, 'p> {
+    /// Reads the object that comes next, whose members must all be among `known`.
+    fn read(
+        r: &mut Reader<'a>,
+        at: At<'p>,
+        known: &'static [&'static str],
+    ) -> Result<Members<'a, 'p>, OperationOutcome> {
+        enter_object(r, at)?;
+        let mut m = Members {
+            slots: Default::default(),
+            known,
+            at,
+            next: 0,
+        };
+        let mut seen = 0;
+        while let Some(i) = next_member(r, known, at, &mut seen)? {
+            let value = r.value().map_err(json_error)?;
+            if let Some(slot) = m.slots.get_mut(i) {
+                *slot = Some(value);
+            }
+        }
+        Ok(m)
     }
 
     fn path(&self, name: &str) -> String {
-        if self.at.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}.{name}", self.at)
-        }
+        self.at.path(name)
     }
 
-    fn wrong(&self, name: &str, expected: &str, got: &Value) -> OperationOutcome {
+    fn wrong(&self, name: &str, expected: &str, got: &Json) -> OperationOutcome {
         cant_parse(format_args!(
             "{} must be {expected}, not {}",
             self.path(name),
-            kind(got)
+            got.kind()
         ))
     }
 
     /// An optional member: absent and `null` are `None`.
-    fn take(&mut self, name: &str) -> Option<Value> {
-        self.map.remove(name).filter(|v| !v.is_null())
+    fn take(&mut self, name: &str) -> Option<Json<'a>> {
+        let i = place(self.known, name, self.next)?;
+        self.next = i + 1;
+        self.slots.get_mut(i)?.take().filter(|v| *v != Json::Null)
     }
 
     fn opt_str(&mut self, name: &str) -> Result<Option<String>, OperationOutcome> {
         match self.take(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Json::String(s)) => Ok(Some(s.into_owned())),
             Some(other) => Err(self.wrong(name, "a string", &other)),
         }
     }
@@ -267,147 +371,146 @@ impl Members {
     fn flag(&mut self, name: &str) -> Result<bool, OperationOutcome> {
         match self.take(name) {
             None => Ok(false),
-            Some(Value::Bool(b)) => Ok(b),
+            Some(Json::Bool(b)) => Ok(b),
             Some(other) => Err(self.wrong(name, "true or false", &other)),
         }
     }
 
-    /// A money member as given (a string or a number; `money_from_json` reads it).
+    /// A money member's text (a string or a number; `money_from_json` reads it).
     fn money(&mut self, name: &str) -> Result<Option<Value>, OperationOutcome> {
         match self.take(name) {
             None => Ok(None),
-            Some(v @ (Value::String(_) | Value::Number(_))) => Ok(Some(v)),
+            Some(Json::String(s)) => Ok(Some(Value::String(s.into_owned()))),
+            Some(Json::Number(n)) => Ok(Some(Value::String(n.to_string()))),
             Some(other) => Err(self.wrong(name, "a string or a number", &other)),
         }
     }
 
-    /// A list member, each item with its path (`prices[3]`); absent is empty.
-    fn list(&mut self, name: &str) -> Result<Vec<(String, Value)>, OperationOutcome> {
+    /// A list of strings; absent is empty.
+    fn strings(&mut self, name: &str) -> Result<Vec<String>, OperationOutcome> {
         match self.take(name) {
             None => Ok(Vec::new()),
-            Some(v) => items(&self.path(name), v),
-        }
-    }
-
-    fn strings(&mut self, name: &str) -> Result<Vec<String>, OperationOutcome> {
-        strings(self.list(name)?)
-    }
-
-    /// Refuses what is left: a member this reader does not know.
-    fn done(self, known: &str) -> Result<(), OperationOutcome> {
-        match self.map.keys().next() {
-            None => Ok(()),
-            Some(name) => Err(cant_parse(format_args!(
-                "unknown member {} (known: {known})",
-                self.path(name)
-            ))),
+            Some(v) => strings(&self.path(name), v),
         }
     }
 }
 
-/// An array's items, each with its path (`prices[3]`).
-fn items(at: &str, v: Value) -> Result<Vec<(String, Value)>, OperationOutcome> {
-    match v {
-        Value::Array(items) => Ok(items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (format!("{at}[{i}]"), v))
-            .collect()),
-        other => Err(cant_parse(format_args!(
+/// An array of strings (`at` names it).
+fn strings(at: &str, v: Json) -> Result<Vec<String>, OperationOutcome> {
+    let Json::Array(items) = v else {
+        return Err(cant_parse(format_args!(
             "{at} must be an array, not {}",
-            kind(&other)
-        ))),
-    }
-}
-
-fn strings(items: Vec<(String, Value)>) -> Result<Vec<String>, OperationOutcome> {
+            v.kind()
+        )));
+    };
     items
         .into_iter()
-        .map(|(at, v)| match v {
-            Value::String(s) => Ok(s),
+        .enumerate()
+        .map(|(i, v)| match v {
+            Json::String(s) => Ok(s.into_owned()),
             other => Err(cant_parse(format_args!(
-                "{at} must be a string, not {}",
-                kind(&other)
+                "{at}[{i}] must be a string, not {}",
+                other.kind()
             ))),
         })
         .collect()
 }
 
-/// What a JSON value is, for a diagnostic.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn read_snapshot(value: Value) -> Result<Snapshot, OperationOutcome> {
-    let mut m = Members::new(value, String::new())?;
-    let version = match m.take("version") {
-        None => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| m.wrong("version", "a whole number", &v))?,
-        ),
-    };
-    let snap = Snapshot {
-        format: m.opt_str("format")?,
-        version,
-        site: m.str("site")?,
-        practitioners: m.strings("practitioners")?,
-        payors: each(m.list("payors")?, read_payor)?,
-        self_pay: each(m.list("selfPay")?, read_self_pay)?,
-        prices: each(m.list("prices")?, read_price)?,
-        multi_proc_sets: each(m.list("multiProcSets")?, read_set)?,
-        tariffs: each(m.list("tariffs")?, read_tariff)?,
-        slice: m.take("slice"),
-        removed: each(m.list("removed")?, read_removed)?,
-    };
-    m.done("format, version, site, practitioners, payors, selfPay, prices, multiProcSets, tariffs, slice, removed")?;
-    Ok(snap)
-}
-
-fn each<T: Known>(
-    items: Vec<(String, Value)>,
-    read: fn(&mut Members) -> Result<T, OperationOutcome>,
+/// The rows of the list member `list` (its value comes next), each read by `read` as it is
+/// parsed; `null` is an empty list.
+fn rows<'a, T>(
+    r: &mut Reader<'a>,
+    list: &str,
+    known: &'static [&'static str],
+    read: fn(&mut Members<'a, '_>) -> Result<T, OperationOutcome>,
 ) -> Result<Vec<T>, OperationOutcome> {
-    let mut out = Vec::with_capacity(items.len());
-    for (at, v) in items {
-        let mut m = Members::new(v, at)?;
+    if r.peek_value() != Some(b'[') {
+        return match r.value().map_err(json_error)? {
+            Json::Null => Ok(Vec::new()),
+            other => Err(cant_parse(format_args!(
+                "{list} must be an array, not {}",
+                other.kind()
+            ))),
+        };
+    }
+    r.begin_array().map_err(json_error)?;
+    let mut out = Vec::new();
+    while r.next_item().map_err(json_error)? {
+        let mut m = Members::read(r, At::Item(list, out.len()), known)?;
         out.push(read(&mut m)?);
-        m.done(T::MEMBERS)?;
     }
     Ok(out)
 }
 
-/// The members a row type knows, for the "unknown member" diagnostic.
-trait Known {
-    const MEMBERS: &'static str;
+const SNAPSHOT_MEMBERS: &[&str] = &[
+    "format",
+    "version",
+    "site",
+    "practitioners",
+    "payors",
+    "selfPay",
+    "prices",
+    "multiProcSets",
+    "tariffs",
+    "slice",
+    "removed",
+];
+
+fn read_snapshot(r: &mut Reader) -> Result<Snapshot, OperationOutcome> {
+    enter_object(r, At::Root)?;
+    let mut head = Members {
+        slots: Default::default(),
+        known: SNAPSHOT_MEMBERS,
+        at: At::Root,
+        next: 0,
+    };
+    let (mut payors, mut self_pay, mut prices) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sets, mut tariffs, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut seen = 0;
+    while let Some(i) = next_member(r, SNAPSHOT_MEMBERS, At::Root, &mut seen)? {
+        match SNAPSHOT_MEMBERS.get(i).copied().unwrap_or_default() {
+            "payors" => payors = rows(r, "payors", PAYOR_MEMBERS, read_payor)?,
+            "selfPay" => self_pay = rows(r, "selfPay", SELF_PAY_MEMBERS, read_self_pay)?,
+            "prices" => prices = rows(r, "prices", PRICE_MEMBERS, read_price)?,
+            "multiProcSets" => sets = rows(r, "multiProcSets", SET_MEMBERS, read_set)?,
+            "tariffs" => tariffs = rows(r, "tariffs", TARIFF_MEMBERS, read_tariff)?,
+            "removed" => removed = rows(r, "removed", REMOVED_MEMBERS, read_removed)?,
+            // The small members, whole; a slice's description is for the reader of the text
+            // and the book ignores it.
+            _ => {
+                let value = r.value().map_err(json_error)?;
+                if let Some(slot) = head.slots.get_mut(i) {
+                    *slot = Some(value);
+                }
+            }
+        }
+    }
+    let version = match head.take("version") {
+        None => None,
+        Some(v) => Some(
+            match &v {
+                Json::Number(n) => n.parse::<u32>().ok(),
+                _ => None,
+            }
+            .ok_or_else(|| head.wrong("version", "a whole number", &v))?,
+        ),
+    };
+    Ok(Snapshot {
+        format: head.opt_str("format")?,
+        version,
+        site: head.str("site")?,
+        practitioners: head.strings("practitioners")?,
+        payors,
+        self_pay,
+        prices,
+        multi_proc_sets: sets,
+        tariffs,
+        slice: None,
+        removed,
+    })
 }
 
-impl Known for SnapPayor {
-    const MEMBERS: &'static str = "id, payor, type, display, multiProcSet, listCode";
-}
-impl Known for SnapSelfPay {
-    const MEMBERS: &'static str = "id, practitioner";
-}
-impl Known for SnapPrice {
-    const MEMBERS: &'static str = "contract, service, procedure, location, practitioner, net, isESTV, serviceDisplay, procedureDisplay, lastUpdated";
-}
-impl Known for SnapSet {
-    const MEMBERS: &'static str = "id, description, editable, payor, default, records";
-}
-impl Known for SnapTariff {
-    const MEMBERS: &'static str = "payor, codeType, code, practitioner, display, narrativeMessage, warningMessage, rejectMessage, optionMessage, lowPrice, medianPrice, highPrice, maximumPrice";
-}
-impl Known for SnapRemoved {
-    const MEMBERS: &'static str = "kind, key, at";
-}
+const PAYOR_MEMBERS: &[&str] = &["id", "payor", "type", "display", "multiProcSet", "listCode"];
 
 fn read_payor(m: &mut Members) -> Result<SnapPayor, OperationOutcome> {
     Ok(SnapPayor {
@@ -420,12 +523,27 @@ fn read_payor(m: &mut Members) -> Result<SnapPayor, OperationOutcome> {
     })
 }
 
+const SELF_PAY_MEMBERS: &[&str] = &["id", "practitioner"];
+
 fn read_self_pay(m: &mut Members) -> Result<SnapSelfPay, OperationOutcome> {
     Ok(SnapSelfPay {
         id: m.str("id")?,
         practitioner: m.str("practitioner")?,
     })
 }
+
+const PRICE_MEMBERS: &[&str] = &[
+    "contract",
+    "service",
+    "procedure",
+    "location",
+    "practitioner",
+    "net",
+    "isESTV",
+    "serviceDisplay",
+    "procedureDisplay",
+    "lastUpdated",
+];
 
 fn read_price(m: &mut Members) -> Result<SnapPrice, OperationOutcome> {
     Ok(SnapPrice {
@@ -442,6 +560,15 @@ fn read_price(m: &mut Members) -> Result<SnapPrice, OperationOutcome> {
     })
 }
 
+const SET_MEMBERS: &[&str] = &[
+    "id",
+    "description",
+    "editable",
+    "payor",
+    "default",
+    "records",
+];
+
 fn read_set(m: &mut Members) -> Result<SnapSet, OperationOutcome> {
     let id = m.str("id")?;
     let description = m.opt_str("description")?.unwrap_or_default();
@@ -449,8 +576,14 @@ fn read_set(m: &mut Members) -> Result<SnapSet, OperationOutcome> {
     let payor = m.opt_str("payor")?;
     let default = m.flag("default")?;
     let mut records = Vec::new();
-    for (at, row) in m.list("records")? {
-        records.push(strings(items(&at, row)?)?);
+    if let Some(rows) = m.take("records") {
+        let at = m.path("records");
+        let Json::Array(rows) = rows else {
+            return Err(m.wrong("records", "an array", &rows));
+        };
+        for (i, row) in rows.into_iter().enumerate() {
+            records.push(strings(&format!("{at}[{i}]"), row)?);
+        }
     }
     Ok(SnapSet {
         id,
@@ -461,6 +594,22 @@ fn read_set(m: &mut Members) -> Result<SnapSet, OperationOutcome> {
         records,
     })
 }
+
+const TARIFF_MEMBERS: &[&str] = &[
+    "payor",
+    "codeType",
+    "code",
+    "practitioner",
+    "display",
+    "narrativeMessage",
+    "warningMessage",
+    "rejectMessage",
+    "optionMessage",
+    "lowPrice",
+    "medianPrice",
+    "highPrice",
+    "maximumPrice",
+];
 
 fn read_tariff(m: &mut Members) -> Result<SnapTariff, OperationOutcome> {
     Ok(SnapTariff {
@@ -480,13 +629,27 @@ fn read_tariff(m: &mut Members) -> Result<SnapTariff, OperationOutcome> {
     })
 }
 
+const REMOVED_MEMBERS: &[&str] = &["kind", "key", "at"];
+
 fn read_removed(m: &mut Members) -> Result<SnapRemoved, OperationOutcome> {
+    let kind = m.str("kind")?;
+    let key = match m.take("key") {
+        None => return Err(cant_parse(format_args!("{} is missing", m.path("key")))),
+        // A removed entity's key is its string members (`contract`, `service`, …).
+        Some(Json::Object(fields)) => Value::Object(
+            fields
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Json::String(s) => Some((k.into_owned(), Value::String(s.into_owned()))),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        Some(other) => return Err(m.wrong("key", "an object", &other)),
+    };
     Ok(SnapRemoved {
-        kind: m.str("kind")?,
-        key: m
-            .map
-            .remove("key")
-            .ok_or_else(|| cant_parse(format_args!("{} is missing", m.path("key"))))?,
+        kind,
+        key,
         at: m.opt_str("at")?,
     })
 }
@@ -505,19 +668,22 @@ fn money_text(d: Option<rust_decimal::Decimal>) -> Option<Value> {
 impl ContractBook {
     /// Reads one site's book from its snapshot (every entry validated as a write would be).
     pub fn from_snapshot_json(json: &str) -> Result<ContractBook, OperationOutcome> {
-        ContractBook::from_snapshot(read_snapshot(parse(json)?)?)
+        ContractBook::from_snapshot(read_snapshot_text(json)?)
     }
 
     /// Reads a set of books: a JSON array of snapshots, or a single snapshot.
     pub fn many_from_snapshot_json(json: &str) -> Result<Vec<ContractBook>, OperationOutcome> {
-        let items = match parse(json)? {
-            Value::Array(items) => items,
-            other => vec![other],
-        };
-        items
-            .into_iter()
-            .map(|v| ContractBook::from_snapshot(read_snapshot(v)?))
-            .collect()
+        let mut r = Reader::new(json);
+        if r.peek_value() != Some(b'[') {
+            return Ok(vec![ContractBook::from_snapshot_json(json)?]);
+        }
+        r.begin_array().map_err(json_error)?;
+        let mut books = Vec::new();
+        while r.next_item().map_err(json_error)? {
+            books.push(ContractBook::from_snapshot(read_snapshot(&mut r)?)?);
+        }
+        r.end().map_err(json_error)?;
+        Ok(books)
     }
 
     fn from_snapshot(mut snap: Snapshot) -> Result<ContractBook, OperationOutcome> {
@@ -616,7 +782,7 @@ impl ContractBook {
     /// into this book: what the slice says went is removed, then everything it holds is
     /// added or replaced. Slices of several payors merge into one book that prices them all.
     pub fn merge_snapshot_json(&mut self, json: &str) -> Result<(), OperationOutcome> {
-        let mut snap = read_snapshot(parse(json)?)?;
+        let mut snap = read_snapshot_text(json)?;
         if snap.site != self.site {
             return Err(OperationOutcome::error(
                 IssueCode::ParamInvalid,
@@ -872,6 +1038,9 @@ mod tests {
                 "multiProcSets[0].records[0][1] must be a string, not a number",
             ),
             (r#"{"site":"S","removed":[{"kind":"payor"}]}"#, "removed[0].key is missing"),
+            (r#"{"site":"S","removed":[{"kind":"payor","key":"bup"}]}"#, "removed[0].key must be an object, not a string"),
+            (r#"{"site":"S","site":"T"}"#, "site is given twice"),
+            (r#"{"site":"S""#, "EOF while parsing an object at line 1 column 11"),
         ];
         for (json, want) in cases {
             assert_eq!(

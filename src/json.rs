@@ -1,0 +1,522 @@
+//! A small strict JSON reader (RFC 8259) for documents the core reads member by member.
+//!
+//! It parses a whole text into a [`Json`] tree that borrows from the input: a string without
+//! escapes is a slice of it, a number is its text exactly as written (so money stays exact
+//! without any float on the way). Objects keep their members in order, duplicates included,
+//! so a reader can refuse them.
+//!
+//! Why not serde_json's deserializer here: the contract book snapshot is the one JSON input
+//! of the npm package's fees entry, and a derived visitor per row type, with serde's float
+//! formatting behind every type error, was a fifth of that wasm (docs/benchmarks.md). This
+//! reader is one non-generic function per JSON production.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Nesting deeper than this is refused (serde_json's own limit is 128).
+pub const MAX_DEPTH: usize = 128;
+
+/// A parsed JSON value, borrowing from the text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as written (`290.00`, `-1e3`).
+    Number(&'a str),
+    /// A string, unescaped.
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Json<'a>>),
+    /// An object's members, in order (duplicates kept).
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+impl Json<'_> {
+    /// What the value is, for a diagnostic: `null`, `a boolean`, `a number`, `a string`,
+    /// `an array` or `an object`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+}
+
+/// Why a text is not JSON, and where (1-based line and column, as serde_json reports them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// What is wrong.
+    pub message: &'static str,
+    /// The line.
+    pub line: usize,
+    /// The column (in bytes).
+    pub column: usize,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.message, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Parses one JSON text (surrounding whitespace allowed, nothing else after it).
+pub fn parse(text: &str) -> Result<Json<'_>, JsonError> {
+    let mut r = Reader::new(text);
+    let value = r.value()?;
+    r.end()?;
+    Ok(value)
+}
+
+/// A pull reader over one JSON text: a caller walks objects and arrays member by member
+/// ([`Reader::begin_object`], [`Reader::next_key`], [`Reader::begin_array`],
+/// [`Reader::next_item`]) and takes each small value whole ([`Reader::value`]), so a large
+/// document is read without building its tree.
+pub struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    depth: usize,
+    /// Whether the innermost open object or array has had no member yet.
+    first: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            depth: 0,
+            first: false,
+        }
+    }
+
+    /// The first byte of the next value (after whitespace), if any: `{`, `[`, `"`, `n`…
+    pub fn peek_value(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.peek()
+    }
+
+    /// The next value, whole.
+    pub fn value(&mut self) -> Result<Json<'a>, JsonError> {
+        self.skip_ws();
+        match self.peek() {
+            None => Err(self.error("EOF while parsing a value")),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'"') => Ok(Json::String(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'[') => {
+                self.begin_array()?;
+                let mut items = Vec::new();
+                while self.next_item()? {
+                    items.push(self.value()?);
+                }
+                Ok(Json::Array(items))
+            }
+            Some(b'{') => {
+                self.begin_object()?;
+                let mut members = Vec::new();
+                while let Some(key) = self.next_key()? {
+                    members.push((key, self.value()?));
+                }
+                Ok(Json::Object(members))
+            }
+            Some(_) => Err(self.error("expected value")),
+        }
+    }
+
+    /// Enters the object that comes next (its `{`).
+    pub fn begin_object(&mut self) -> Result<(), JsonError> {
+        self.open(b'{', "expected `{`")
+    }
+
+    /// Enters the array that comes next (its `[`).
+    pub fn begin_array(&mut self) -> Result<(), JsonError> {
+        self.open(b'[', "expected `[`")
+    }
+
+    fn open(&mut self, bracket: u8, message: &'static str) -> Result<(), JsonError> {
+        if self.peek_value() != Some(bracket) {
+            return Err(self.error(message));
+        }
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("recursion limit exceeded"));
+        }
+        self.at += 1;
+        self.first = true;
+        Ok(())
+    }
+
+    /// Leaves the innermost object or array (its closing bracket is next).
+    fn close(&mut self) {
+        self.at += 1;
+        self.depth -= 1;
+        // The container just closed was a value of the one around it, which therefore
+        // has a member already.
+        self.first = false;
+    }
+
+    /// In an object: the next member's key (its value comes next), or `None` after the
+    /// closing `}`.
+    pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, JsonError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'}') => {
+                self.close();
+                return Ok(None);
+            }
+            Some(b',') if !self.first => {
+                self.at += 1;
+                self.skip_ws();
+            }
+            None => return Err(self.error("EOF while parsing an object")),
+            Some(_) if !self.first => return Err(self.error("expected `,` or `}`")),
+            Some(_) => {}
+        }
+        self.first = false;
+        match self.peek() {
+            Some(b'"') => {}
+            None => return Err(self.error("EOF while parsing an object")),
+            Some(_) => return Err(self.error("key must be a string")),
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        match self.peek() {
+            Some(b':') => self.at += 1,
+            None => return Err(self.error("EOF while parsing an object")),
+            Some(_) => return Err(self.error("expected `:`")),
+        }
+        Ok(Some(key))
+    }
+
+    /// In an array: whether another item comes next (`false` after the closing `]`).
+    pub fn next_item(&mut self) -> Result<bool, JsonError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b']') => {
+                self.close();
+                return Ok(false);
+            }
+            Some(b',') if !self.first => {
+                self.at += 1;
+            }
+            None => return Err(self.error("EOF while parsing a list")),
+            Some(_) if !self.first => return Err(self.error("expected `,` or `]`")),
+            Some(_) => {}
+        }
+        self.first = false;
+        Ok(true)
+    }
+
+    /// Checks that only whitespace is left.
+    pub fn end(&mut self) -> Result<(), JsonError> {
+        self.skip_ws();
+        if self.at < self.bytes.len() {
+            return Err(self.error("trailing characters"));
+        }
+        Ok(())
+    }
+    /// An error at the current position.
+    pub fn error(&self, message: &'static str) -> JsonError {
+        let before = &self.bytes[..self.at.min(self.bytes.len())];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        // The column of the byte at fault, or of the last one at the end of the text.
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count()
+            + usize::from(self.at < self.bytes.len());
+        JsonError {
+            message,
+            line,
+            column,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>, JsonError> {
+        if self.bytes[self.at..].starts_with(word.as_bytes()) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected value"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    fn number(&mut self) -> Result<Json<'a>, JsonError> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("invalid number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        Ok(Json::Number(&self.text[start..self.at]))
+    }
+
+    /// A string, the opening quote next.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.at += 1;
+        let start = self.at;
+        let mut owned: Option<String> = None;
+        let mut run = start;
+        loop {
+            // Jump to the next quote or backslash; the run before it must hold no control
+            // character (the text is a &str, so the run ends on a character boundary).
+            let rest = self.bytes.get(self.at..).unwrap_or_default();
+            let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+            if let Some(bad) = rest[..end].iter().position(|&b| b < 0x20) {
+                self.at += bad;
+                return Err(
+                    self.error("control character (\\u0000-\\u001F) found while parsing a string")
+                );
+            }
+            self.at += end;
+            match self.peek() {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b'"') => {
+                    let tail = &self.text[run..self.at];
+                    self.at += 1;
+                    return Ok(match owned {
+                        None => Cow::Borrowed(tail),
+                        Some(mut s) => {
+                            s.push_str(tail);
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                Some(b'\\') => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.text[run..self.at]);
+                    self.at += 1;
+                    s.push(self.escape()?);
+                    run = self.at;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// One escape, after its backslash.
+    fn escape(&mut self) -> Result<char, JsonError> {
+        let Some(b) = self.peek() else {
+            return Err(self.error("EOF while parsing a string"));
+        };
+        self.at += 1;
+        Ok(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                match first {
+                    0xD800..=0xDBFF => {
+                        if !self.bytes[self.at..].starts_with(b"\\u") {
+                            return Err(self.error("lone leading surrogate in hex escape"));
+                        }
+                        self.at += 2;
+                        let second = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return Err(self.error("lone leading surrogate in hex escape"));
+                        }
+                        let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                        char::from_u32(code)
+                            .ok_or_else(|| self.error("invalid unicode code point"))?
+                    }
+                    0xDC00..=0xDFFF => {
+                        return Err(self.error("lone trailing surrogate in hex escape"))
+                    }
+                    _ => char::from_u32(first)
+                        .ok_or_else(|| self.error("invalid unicode code point"))?,
+                }
+            }
+            _ => return Err(self.error("invalid escape")),
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                Some(b @ b'0'..=b'9') => b - b'0',
+                Some(b @ b'a'..=b'f') => b - b'a' + 10,
+                Some(b @ b'A'..=b'F') => b - b'A' + 10,
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(_) => return Err(self.error("invalid escape")),
+            };
+            n = n * 16 + u32::from(digit);
+            self.at += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn s(text: &str) -> Json<'_> {
+        Json::String(Cow::Borrowed(text))
+    }
+
+    #[test]
+    fn parses_every_production() {
+        assert_eq!(
+            parse(r#" {"a": [1, -2.50, 3e+2, true, false, null, "x"], "a": {}} "#).unwrap(),
+            Json::Object(vec![
+                (
+                    Cow::Borrowed("a"),
+                    Json::Array(vec![
+                        Json::Number("1"),
+                        Json::Number("-2.50"),
+                        Json::Number("3e+2"),
+                        Json::Bool(true),
+                        Json::Bool(false),
+                        Json::Null,
+                        s("x"),
+                    ])
+                ),
+                (Cow::Borrowed("a"), Json::Object(vec![])),
+            ])
+        );
+        assert_eq!(parse("[]").unwrap(), Json::Array(vec![]));
+        assert_eq!(parse("0").unwrap(), Json::Number("0"));
+    }
+
+    #[test]
+    fn unescapes_strings_and_borrows_plain_ones() {
+        assert!(matches!(
+            parse(r#""plain é""#).unwrap(),
+            Json::String(Cow::Borrowed("plain é"))
+        ));
+        assert_eq!(
+            parse(r#""q\" b\\ s\/ \b\f\n\r\t \u00e9 \ud83d\ude00 end""#).unwrap(),
+            Json::String(Cow::Owned(
+                "q\" b\\ s/ \u{8}\u{c}\n\r\t é 😀 end".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_what_is_json() {
+        let texts = [
+            "",
+            " ",
+            "{",
+            "}",
+            "[",
+            "[1,]",
+            "[1 2]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "1e+",
+            "+1",
+            "tru",
+            "nul",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"a\nb\"",
+            "1 2",
+            "[1] x",
+            "\"\\u0000\"",
+            "-0",
+            "1E5",
+            "[[[]]]",
+            "{\"\":\"\"}",
+            "\"\u{7f}\"",
+        ];
+        for text in texts {
+            let ours = parse(text).is_ok();
+            let theirs = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(ours, theirs, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = parse("{\n  \"a\": x}").unwrap_err();
+        assert_eq!(e.to_string(), "expected value at line 2 column 8");
+        assert_eq!(
+            parse("[1,").unwrap_err().message,
+            "EOF while parsing a value"
+        );
+        assert_eq!(parse("[1] x").unwrap_err().message, "trailing characters");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursing_further() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(
+            parse(&deep).unwrap_err().message,
+            "recursion limit exceeded"
+        );
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
+    }
+}
