@@ -1,7 +1,7 @@
 //! The [`ContractBook`]: one site's contracts in memory, indexed so that pricing a service
 //! with a few procedures costs a handful of hash look-ups and no allocation beyond the result.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_decimal::Decimal;
@@ -10,6 +10,7 @@ use super::codes::{
     not_found, Code, PayorKind, PayorRef, SubType, ALL_OTHERS_PAYOR, SELF_PAY_PAYOR,
 };
 use super::multiproc::{MultiProcRule, MultiProcSet};
+use super::sorted::{SortedMap, SortedSet};
 use super::tariff::{Tariff, TariffKey};
 use crate::outcome::{IssueCode, OperationOutcome};
 
@@ -250,10 +251,10 @@ pub struct ContractBook {
     pub(crate) site: String,
     pub(crate) payors: Vec<PayorContract>,
     pub(crate) self_pay: Vec<SelfPayList>,
-    pub(crate) practitioners: BTreeSet<String>,
+    pub(crate) practitioners: SortedSet<String>,
     pub(crate) prices: BTreeMap<PriceKey, Price>,
     pub(crate) multi_proc_sets: Vec<MultiProcSet>,
-    pub(crate) tariffs: BTreeMap<TariffKey, Tariff>,
+    pub(crate) tariffs: SortedMap<TariffKey, Tariff>,
     pub(crate) syms: Interner,
     pub(crate) index: FxMap<IndexKey, Indexed>,
 }
@@ -322,7 +323,7 @@ impl ContractBook {
 
     /// The known practitioners (listed, or named by a price, list or tariff).
     pub fn practitioners(&self) -> impl Iterator<Item = &str> {
-        self.practitioners.iter().map(String::as_str)
+        self.practitioners.keys().map(String::as_str)
     }
 
     /// Multi-procedure sets in listing order.
@@ -342,12 +343,12 @@ impl ContractBook {
 
     /// Records a practitioner of the site.
     pub fn add_practitioner(&mut self, practitioner: impl Into<String>) {
-        self.practitioners.insert(practitioner.into());
+        self.practitioners.add(practitioner.into());
     }
 
     /// Whether the practitioner is known to the book.
     pub fn has_practitioner(&self, practitioner: &str) -> bool {
-        self.practitioners.contains(practitioner)
+        self.practitioners.contains_key(practitioner)
     }
 
     /// Adds or updates a payor contract (one per payor). Updating keeps the contract id;
@@ -441,7 +442,7 @@ impl ContractBook {
                 format!("Contract '{}' already exists.", list.id),
             ));
         }
-        self.practitioners.insert(list.practitioner.clone());
+        self.practitioners.add(list.practitioner.clone());
         let pos = match self
             .self_pay
             .iter()
@@ -526,7 +527,7 @@ impl ContractBook {
         }
         let (payor, sub) = self.classify(&key)?;
         if let Some(p) = &key.practitioner {
-            self.practitioners.insert(p.clone());
+            self.practitioners.add(p.clone());
         }
         let ikey = self.index_key_mut(&key, &payor, sub);
         let contract = self.syms.intern(&key.contract);
@@ -626,7 +627,7 @@ impl ContractBook {
     /// Adds or replaces a tariff.
     pub fn set_tariff(&mut self, tariff: Tariff) {
         if let Some(p) = &tariff.key.practitioner {
-            self.practitioners.insert(p.clone());
+            self.practitioners.add(p.clone());
         }
         self.tariffs.insert(tariff.key.clone(), tariff);
     }
@@ -690,7 +691,7 @@ impl ContractBook {
         practitioner: Option<&str>,
     ) -> Result<(), OperationOutcome> {
         match practitioner {
-            Some(p) if !self.practitioners.contains(p) => Err(not_found("Practitioner", p)),
+            Some(p) if !self.practitioners.contains_key(p) => Err(not_found("Practitioner", p)),
             _ => Ok(()),
         }
     }

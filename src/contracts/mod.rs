@@ -25,6 +25,7 @@ pub mod queries;
 pub mod resources;
 pub mod rows;
 pub mod snapshot;
+pub mod sorted;
 pub mod tariff;
 pub mod validation;
 

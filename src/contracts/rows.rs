@@ -889,8 +889,8 @@ fn diff_with(
     // Practitioners (never removed).
     let new_pracs: Vec<Vec<SqlValue>> = after
         .practitioners
-        .iter()
-        .filter(|p| !before.practitioners.contains(*p))
+        .keys()
+        .filter(|p| !before.practitioners.contains_key(*p))
         .map(|p| vec![text(site), text(p)])
         .collect();
     st.extend(multi_row(
@@ -991,7 +991,7 @@ fn diff_with(
     }
     // Tariffs (global rows; a version per payor).
     let mut tariff_payors: BTreeSet<String> = BTreeSet::new();
-    for (k, t) in &after.tariffs {
+    for (k, t) in after.tariffs.iter() {
         if before.tariffs.get(k) == Some(t) {
             continue;
         }

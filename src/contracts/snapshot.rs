@@ -794,7 +794,7 @@ impl ContractBook {
         for r in &removed {
             self.apply_removal(r)?;
         }
-        for p in &incoming.practitioners {
+        for p in incoming.practitioners.keys() {
             self.add_practitioner(p.clone());
         }
         for c in &incoming.payors {
@@ -898,7 +898,7 @@ impl ContractBook {
             format: Some(SNAPSHOT_FORMAT.to_string()),
             version: Some(SNAPSHOT_VERSION),
             site: self.site.clone(),
-            practitioners: self.practitioners.iter().cloned().collect(),
+            practitioners: self.practitioners.keys().cloned().collect(),
             payors: self.payors.iter().map(snap_payor).collect(),
             self_pay: self
                 .self_pay
