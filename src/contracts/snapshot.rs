@@ -314,6 +314,7 @@ struct Members<'a, 'p> {
 
 impl<'a, 'p> Members<'a, 'p> {
     /// Reads the object that comes next, whose members must all be among `known`.
+    #[inline(never)]
     fn read(
         r: &mut Reader<'a>,
         at: At<'p>,
@@ -355,6 +356,7 @@ impl<'a, 'p> Members<'a, 'p> {
         self.slots.get_mut(i)?.take().filter(|v| *v != Json::Null)
     }
 
+    #[inline(never)]
     fn opt_str(&mut self, name: &str) -> Result<Option<String>, OperationOutcome> {
         match self.take(name) {
             None => Ok(None),
@@ -363,11 +365,13 @@ impl<'a, 'p> Members<'a, 'p> {
         }
     }
 
+    #[inline(never)]
     fn str(&mut self, name: &str) -> Result<String, OperationOutcome> {
         self.opt_str(name)?
             .ok_or_else(|| cant_parse(format_args!("{} is missing", self.path(name))))
     }
 
+    #[inline(never)]
     fn flag(&mut self, name: &str) -> Result<bool, OperationOutcome> {
         match self.take(name) {
             None => Ok(false),
@@ -377,6 +381,7 @@ impl<'a, 'p> Members<'a, 'p> {
     }
 
     /// A money member's text (a string or a number; `money_from_json` reads it).
+    #[inline(never)]
     fn money(&mut self, name: &str) -> Result<Option<Value>, OperationOutcome> {
         match self.take(name) {
             None => Ok(None),
@@ -387,6 +392,7 @@ impl<'a, 'p> Members<'a, 'p> {
     }
 
     /// A list of strings; absent is empty.
+    #[inline(never)]
     fn strings(&mut self, name: &str) -> Result<Vec<String>, OperationOutcome> {
         match self.take(name) {
             None => Ok(Vec::new()),
@@ -416,17 +422,18 @@ fn strings(at: &str, v: Json) -> Result<Vec<String>, OperationOutcome> {
         .collect()
 }
 
-/// The rows of the list member `list` (its value comes next), each read by `read` as it is
-/// parsed; `null` is an empty list.
-fn rows<'a, T>(
+/// The rows of the list member `list` (its value comes next), each handed to `each` as it
+/// is parsed; `null` is an empty list. (Not generic over the row type: one copy of this
+/// loop serves every list.)
+fn rows<'a>(
     r: &mut Reader<'a>,
     list: &str,
     known: &'static [&'static str],
-    read: fn(&mut Members<'a, '_>) -> Result<T, OperationOutcome>,
-) -> Result<Vec<T>, OperationOutcome> {
+    each: &mut dyn FnMut(&mut Members<'a, '_>) -> Result<(), OperationOutcome>,
+) -> Result<(), OperationOutcome> {
     if r.peek_value() != Some(b'[') {
         return match r.value().map_err(json_error)? {
-            Json::Null => Ok(Vec::new()),
+            Json::Null => Ok(()),
             other => Err(cant_parse(format_args!(
                 "{list} must be an array, not {}",
                 other.kind()
@@ -434,12 +441,12 @@ fn rows<'a, T>(
         };
     }
     r.begin_array().map_err(json_error)?;
-    let mut out = Vec::new();
+    let mut i = 0;
     while r.next_item().map_err(json_error)? {
-        let mut m = Members::read(r, At::Item(list, out.len()), known)?;
-        out.push(read(&mut m)?);
+        each(&mut Members::read(r, At::Item(list, i), known)?)?;
+        i += 1;
     }
-    Ok(out)
+    Ok(())
 }
 
 const SNAPSHOT_MEMBERS: &[&str] = &[
@@ -469,12 +476,30 @@ fn read_snapshot(r: &mut Reader) -> Result<Snapshot, OperationOutcome> {
     let mut seen = 0;
     while let Some(i) = next_member(r, SNAPSHOT_MEMBERS, At::Root, &mut seen)? {
         match SNAPSHOT_MEMBERS.get(i).copied().unwrap_or_default() {
-            "payors" => payors = rows(r, "payors", PAYOR_MEMBERS, read_payor)?,
-            "selfPay" => self_pay = rows(r, "selfPay", SELF_PAY_MEMBERS, read_self_pay)?,
-            "prices" => prices = rows(r, "prices", PRICE_MEMBERS, read_price)?,
-            "multiProcSets" => sets = rows(r, "multiProcSets", SET_MEMBERS, read_set)?,
-            "tariffs" => tariffs = rows(r, "tariffs", TARIFF_MEMBERS, read_tariff)?,
-            "removed" => removed = rows(r, "removed", REMOVED_MEMBERS, read_removed)?,
+            "payors" => rows(r, "payors", PAYOR_MEMBERS, &mut |m| {
+                payors.push(read_payor(m)?);
+                Ok(())
+            })?,
+            "selfPay" => rows(r, "selfPay", SELF_PAY_MEMBERS, &mut |m| {
+                self_pay.push(read_self_pay(m)?);
+                Ok(())
+            })?,
+            "prices" => rows(r, "prices", PRICE_MEMBERS, &mut |m| {
+                prices.push(read_price(m)?);
+                Ok(())
+            })?,
+            "multiProcSets" => rows(r, "multiProcSets", SET_MEMBERS, &mut |m| {
+                sets.push(read_set(m)?);
+                Ok(())
+            })?,
+            "tariffs" => rows(r, "tariffs", TARIFF_MEMBERS, &mut |m| {
+                tariffs.push(read_tariff(m)?);
+                Ok(())
+            })?,
+            "removed" => rows(r, "removed", REMOVED_MEMBERS, &mut |m| {
+                removed.push(read_removed(m)?);
+                Ok(())
+            })?,
             // The small members, whole; a slice's description is for the reader of the text
             // and the book ignores it.
             _ => {
