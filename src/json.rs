@@ -405,6 +405,145 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Writes compact JSON text, byte for byte as serde_json writes the same document: members
+/// in the order written, strings escaped as serde_json escapes them, numbers as given.
+///
+/// The npm package's answers and snapshots are written with this, straight to the text they
+/// cross the boundary as, instead of through a `serde_json::Value` tree (whose generic
+/// building and serialising code was a large part of the fees wasm; docs/benchmarks.md).
+/// Commas are the writer's business: each value after the first in a container gets one.
+#[derive(Debug, Default)]
+pub struct Out {
+    text: String,
+    /// Whether the next value follows another in the same container.
+    comma: bool,
+}
+
+impl Out {
+    /// An empty writer.
+    pub fn new() -> Out {
+        Out::default()
+    }
+
+    /// The text written.
+    pub fn finish(self) -> String {
+        self.text
+    }
+
+    fn sep(&mut self) {
+        if self.comma {
+            self.text.push(',');
+        }
+    }
+
+    /// Opens an object (as a value).
+    pub fn open(&mut self) -> &mut Out {
+        self.sep();
+        self.text.push('{');
+        self.comma = false;
+        self
+    }
+
+    /// Closes the innermost object.
+    pub fn close(&mut self) -> &mut Out {
+        self.text.push('}');
+        self.comma = true;
+        self
+    }
+
+    /// Opens an array (as a value).
+    pub fn open_list(&mut self) -> &mut Out {
+        self.sep();
+        self.text.push('[');
+        self.comma = false;
+        self
+    }
+
+    /// Closes the innermost array.
+    pub fn close_list(&mut self) -> &mut Out {
+        self.text.push(']');
+        self.comma = true;
+        self
+    }
+
+    /// A member's key; its value is written next.
+    pub fn key(&mut self, name: &str) -> &mut Out {
+        self.sep();
+        escape_into(&mut self.text, name);
+        self.text.push(':');
+        self.comma = false;
+        self
+    }
+
+    /// A string value.
+    pub fn str(&mut self, value: &str) -> &mut Out {
+        self.sep();
+        escape_into(&mut self.text, value);
+        self.comma = true;
+        self
+    }
+
+    /// A number value, as its JSON text (`290.00`, `3`).
+    pub fn number(&mut self, text: &str) -> &mut Out {
+        self.sep();
+        self.text.push_str(text);
+        self.comma = true;
+        self
+    }
+
+    /// A value given as JSON text already (written by another `Out`, or serde_json).
+    pub fn raw(&mut self, json: &str) -> &mut Out {
+        self.number(json)
+    }
+
+    /// A member whose value is a string.
+    pub fn member(&mut self, name: &str, value: &str) -> &mut Out {
+        self.key(name).str(value)
+    }
+
+    /// `"name":{` — a member whose value is an object, opened.
+    pub fn open_member(&mut self, name: &str) -> &mut Out {
+        self.key(name).open()
+    }
+
+    /// `"name":[` — a member whose value is an array, opened.
+    pub fn open_list_member(&mut self, name: &str) -> &mut Out {
+        self.key(name).open_list()
+    }
+}
+
+/// Appends `text` as a JSON string literal, escaped as serde_json escapes it (`\"`, `\\`,
+/// `\b\f\n\r\t`, other control characters as `\u00XX`; everything else as is).
+pub fn escape_into(out: &mut String, text: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let short = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            0x08 => 'b',
+            0x0c => 'f',
+            b'\n' => 'n',
+            b'\r' => 'r',
+            b'\t' => 't',
+            0..=0x1f => 'u',
+            _ => continue,
+        };
+        out.push_str(text.get(run..i).unwrap_or_default());
+        out.push('\\');
+        out.push(short);
+        if short == 'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        run = i + 1;
+    }
+    out.push_str(text.get(run..).unwrap_or_default());
+    out.push('"');
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -518,5 +657,23 @@ mod tests {
         );
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let nasty = "q\" b\\ \u{8}\u{c}\n\r\t \u{1} \u{1f} \u{7f} é 😀";
+        let mut o = Out::new();
+        o.open().member("a", nasty).open_list_member("list");
+        o.number("1")
+            .number("2.5")
+            .open()
+            .close()
+            .open_list()
+            .close_list();
+        o.close_list().open_member("o").member("k", "v").close();
+        o.key("n").number("0").close();
+        let want =
+            serde_json::json!({"a": nasty, "list": [1, 2.5, {}, []], "o": {"k": "v"}, "n": 0});
+        assert_eq!(o.finish(), want.to_string());
     }
 }

@@ -127,6 +127,21 @@ fn every_get_sample_answers_as_the_documents_show() {
             other => panic!("no operation for {other}"),
         };
         let got = got.unwrap_or_else(|e| panic!("{key}: {e}"));
+        // The text answers (the npm package's) are the same bytes as the values written out.
+        let text = match key {
+            "get_effective_prices_endpoint" => Some(book.effective_prices_json(&params)),
+            "calculate_service_fee_endpoint" | "calculate_service_fee_withprocedure_endpoint" => {
+                Some(book.calculate_fee_json(&params))
+            }
+            "get_price_validation_for_service_endpoint"
+            | "get_price_validation_for_procedure_endpoint" => {
+                Some(book.validate_price_json(&params))
+            }
+            _ => None,
+        };
+        if let Some(text) = text {
+            assert_eq!(text.unwrap(), got.to_string(), "{key}: the text answer");
+        }
         assert_json(
             key,
             &got,

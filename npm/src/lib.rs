@@ -433,17 +433,17 @@ pub struct JsContractBook {
 impl JsContractBook {
     fn fee_text(&self, request: &JsValue, function: &str) -> Answer<String> {
         let params = self::request(request, function, REQUEST)?;
-        Ok(self.inner.calculate_fee(&params)?.to_string())
+        Ok(self.inner.calculate_fee_json(&params)?)
     }
 
     fn effective_text(&self, request: &JsValue, function: &str) -> Answer<String> {
         let params = self::request(request, function, REQUEST)?;
-        Ok(self.inner.effective_prices(&params)?.to_string())
+        Ok(self.inner.effective_prices_json(&params)?)
     }
 
     fn validation_text(&self, request: &JsValue, function: &str) -> Answer<String> {
         let params = self::request(request, function, REQUEST)?;
-        Ok(self.inner.validate_price(&params)?.to_string())
+        Ok(self.inner.validate_price_json(&params)?)
     }
 }
 

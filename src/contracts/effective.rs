@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::book::{ContractBook, Price, PriceKey, PriceSource, Sym};
 use super::codes::{invalid_format, not_found, Code, SubType, PROCEDURE_SYSTEM};
-use super::resources::{pricing_contract, string_ext};
-use crate::money::money_json;
+use super::resources::{pricing_contract, string_ext, value_of};
+use crate::json::Out;
+use crate::money::money_string;
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
 
@@ -318,6 +319,13 @@ impl ContractBook {
         Ok(self.effective_prices_page(&req)?.to_json(&self.site))
     }
 
+    /// [`ContractBook::effective_prices`] answering the Bundle's JSON text, with no
+    /// `serde_json::Value` built.
+    pub fn effective_prices_json(&self, params: &QueryParams) -> Result<String, OperationOutcome> {
+        let req = EffectivePricesRequest::from_params(params)?;
+        Ok(self.effective_prices_page(&req)?.to_json_text(&self.site))
+    }
+
     /// Fails unless payor ids are known (helper for callers validating lists).
     pub fn check_payors(&self, payors: &[String]) -> Result<(), OperationOutcome> {
         payors
@@ -328,49 +336,76 @@ impl ContractBook {
 }
 
 impl PriceSource {
-    /// The asset contexts the documents give a price: its payor, then its location and
-    /// practitioner when it has them.
-    pub(crate) fn asset_contexts(&self) -> Vec<Value> {
-        let reference = |reference: String, display: &str| json!({"reference": {"reference": reference, "display": display}});
-        let mut context = vec![reference(self.payor.short_reference(), "Payor")];
+    /// Writes the asset contexts the documents give a price: its payor, then its location
+    /// and practitioner when it has them.
+    pub(crate) fn asset_contexts(&self, o: &mut Out) {
+        let mut reference = |reference: &str, display: &str| {
+            o.open().open_member("reference");
+            o.member("reference", reference).member("display", display);
+            o.close().close();
+        };
+        reference(&self.payor.short_reference(), "Payor");
         if let Some(l) = &self.location {
-            context.push(reference(format!("Location/{l}"), "Location"));
+            reference(&format!("Location/{l}"), "Location");
         }
         if let Some(p) = &self.practitioner {
-            context.push(reference(format!("Practitioner/{p}"), "Practitioner"));
+            reference(&format!("Practitioner/{p}"), "Practitioner");
         }
-        context
     }
 }
 
 impl EffectivePrice {
     /// The documents' Contract for one effective price.
     pub fn to_json(&self, site: &str) -> Value {
+        let mut o = Out::new();
+        self.write(&mut o, site);
+        value_of(&o.finish())
+    }
+
+    fn write(&self, o: &mut Out, site: &str) {
         let s = &self.source;
-        let context = s.asset_contexts();
-        let mut service = json!({"id": "service", "system": self.key.service.scheme, "code": self.key.service.code});
-        if let (Some(d), Value::Object(m)) = (&self.price.service_display, &mut service) {
-            m.insert("display".into(), Value::String(d.clone()));
-        }
-        let mut items = vec![json!({"entityCodeableConcept": {"coding": [service]}})];
-        if let Some(p) = &self.key.procedure {
-            items.push(json!({"entityCodeableConcept": {"coding": [{"id": "procedure", "system": PROCEDURE_SYSTEM, "code": p.code, "display": p.scheme}]}}));
-        }
-        if let Some(net) = self.price.net {
-            items.push(json!({"net": {"value": money_json(net)}}));
-        }
-        let mut subject = vec![json!({"reference": format!("Site/{site}")})];
+        let mut subject = vec![format!("Site/{site}")];
         if matches!(s.sub_type, SubType::PractitionerBespoke | SubType::SelfPay) {
             if let Some(p) = &s.practitioner {
-                subject.push(json!({"reference": format!("Practitioner/{p}")}));
+                subject.push(format!("Practitioner/{p}"));
             }
         }
-        let asset = json!({
-            "extension": [string_ext("isESTV", if self.price.is_estv { "Y" } else { "N" })],
-            "context": context,
-            "valuedItem": items
-        });
-        pricing_contract(Some(&s.contract), subject, s.sub_type.code(), vec![asset])
+        pricing_contract(
+            o,
+            Some(&s.contract),
+            &subject,
+            s.sub_type.code(),
+            &mut |o| {
+                o.open().open_list_member("extension");
+                string_ext(o, "isESTV", if self.price.is_estv { "Y" } else { "N" });
+                o.close_list().open_list_member("context");
+                s.asset_contexts(o);
+                o.close_list().open_list_member("valuedItem");
+                o.open().open_member("entityCodeableConcept");
+                o.open_list_member("coding").open();
+                o.member("id", "service")
+                    .member("system", &self.key.service.scheme)
+                    .member("code", &self.key.service.code);
+                if let Some(d) = &self.price.service_display {
+                    o.member("display", d);
+                }
+                o.close().close_list().close().close();
+                if let Some(p) = &self.key.procedure {
+                    o.open().open_member("entityCodeableConcept");
+                    o.open_list_member("coding").open();
+                    o.member("id", "procedure")
+                        .member("system", PROCEDURE_SYSTEM)
+                        .member("code", &p.code)
+                        .member("display", &p.scheme);
+                    o.close().close_list().close().close();
+                }
+                if let Some(net) = self.price.net {
+                    o.open().open_member("net").key("value");
+                    o.number(&money_string(net)).close().close();
+                }
+                o.close_list().close();
+            },
+        );
     }
 }
 
@@ -378,22 +413,35 @@ impl EffectivePricesPage {
     /// The documents' collection Bundle with the `count`/`page`/`maxCount` tag triple;
     /// `total` is the number of entries on this page, as in the samples.
     pub fn to_json(&self, site: &str) -> Value {
-        let entries: Vec<Value> = self
-            .entries
-            .iter()
-            .map(|e| json!({"resource": e.to_json(site)}))
-            .collect();
-        json!({
-            "resourceType": "Bundle",
-            "meta": {"tag": [
-                {"code": "count", "display": self.count.to_string()},
-                {"code": "page", "display": self.page.to_string()},
-                {"code": "maxCount", "display": self.max_count.to_string()}
-            ]},
-            "type": "collection",
-            "total": entries.len(),
-            "entry": entries
-        })
+        value_of(&self.to_json_text(site))
+    }
+
+    /// [`EffectivePricesPage::to_json`] as JSON text, written directly.
+    pub fn to_json_text(&self, site: &str) -> String {
+        let mut o = Out::new();
+        o.open().member("resourceType", "Bundle");
+        o.open_member("meta").open_list_member("tag");
+        for (code, n) in [
+            ("count", self.count),
+            ("page", self.page),
+            ("maxCount", self.max_count),
+        ] {
+            o.open()
+                .member("code", code)
+                .member("display", &n.to_string())
+                .close();
+        }
+        o.close_list().close();
+        o.member("type", "collection");
+        o.key("total").number(&self.entries.len().to_string());
+        o.open_list_member("entry");
+        for e in &self.entries {
+            o.open().key("resource");
+            e.write(&mut o, site);
+            o.close();
+        }
+        o.close_list().close();
+        o.finish()
     }
 }
 

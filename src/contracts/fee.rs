@@ -2,14 +2,15 @@
 //! multi-procedure rules, with a breakdown of where each price came from.
 
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::book::{ContractBook, PriceSource, Sym, NONE};
 use super::codes::{not_found, Code, PayorKind, EXTENSION_BASE, PROCEDURE_SYSTEM};
 use super::effective::PriceScope;
 use super::multiproc::{apply_rules, percent_of, MultiProcRule};
-use super::resources::{pricing_contract, string_ext};
-use crate::money::{money_json, round_money};
+use super::resources::{pricing_contract, string_ext, value_of};
+use crate::json::Out;
+use crate::money::{money_string, round_money};
 use crate::outcome::OperationOutcome;
 use crate::params::QueryParams;
 
@@ -377,6 +378,13 @@ impl ContractBook {
         let quote = self.quote_fee(&req)?;
         Ok(quote.to_json(req.breakdown))
     }
+
+    /// [`ContractBook::calculate_fee`] answering the Contract's JSON text (what the npm
+    /// package hands to JavaScript), with no `serde_json::Value` built.
+    pub fn calculate_fee_json(&self, params: &QueryParams) -> Result<String, OperationOutcome> {
+        let req = FeeRequest::from_params(params)?;
+        Ok(self.quote_fee(&req)?.to_json_text(req.breakdown))
+    }
 }
 
 fn overflow() -> OperationOutcome {
@@ -407,67 +415,90 @@ impl FeeQuote {
     /// Line nets are shown to the penny for reading, but the total is the exact sum rounded
     /// once, so the shown lines may differ from the total by a penny.
     pub fn to_json(&self, breakdown: bool) -> Value {
-        let mut assets = vec![json!({"valuedItem": [{"net": {"value": money_json(self.total)}}]})];
-        if breakdown {
-            if let Some(Value::Object(total)) = assets.first_mut() {
-                let mut exts = Vec::new();
+        value_of(&self.to_json_text(breakdown))
+    }
+
+    /// [`FeeQuote::to_json`] as JSON text, written directly.
+    pub fn to_json_text(&self, breakdown: bool) -> String {
+        let mut o = Out::new();
+        let subject = [format!("Site/{}", self.site)];
+        pricing_contract(&mut o, None, &subject, "FEE_SCHEDULE", &mut |o| {
+            o.open().open_list_member("valuedItem").open();
+            o.open_member("net").key("value");
+            o.number(&money_string(self.total)).close();
+            o.close().close_list();
+            if breakdown && (self.multi_proc_set.is_some() || !self.applied.is_empty()) {
+                o.open_list_member("extension");
                 if let Some(set) = &self.multi_proc_set {
-                    exts.push(string_ext("providerGroup", set.clone()));
+                    string_ext(o, "providerGroup", set);
                 }
                 for a in &self.applied {
-                    let mut inner = vec![
-                        string_ext("calcGroup", format!("{:02}", a.rule.calc_group)),
-                        string_ext("procNumber", a.rule.proc_number.to_string()),
-                        string_ext("percentage", a.rule.percentage.normalize().to_string()),
-                    ];
+                    o.open()
+                        .member("url", &format!("{EXTENSION_BASE}multiProcedureRecord"));
+                    o.open_list_member("extension");
+                    string_ext(o, "calcGroup", &format!("{:02}", a.rule.calc_group));
+                    string_ext(o, "procNumber", &a.rule.proc_number.to_string());
+                    string_ext(o, "percentage", &a.rule.percentage.normalize().to_string());
                     if let Some(v) = a.rule.value_of {
-                        inner.push(string_ext("valueOf", v.code()));
+                        string_ext(o, "valueOf", v.code());
                     }
-                    inner.push(string_ext("amount", a.amount.normalize().to_string()));
-                    exts.push(json!({"url": format!("{EXTENSION_BASE}multiProcedureRecord"), "extension": inner}));
+                    string_ext(o, "amount", &a.amount.normalize().to_string());
+                    o.close_list().close();
                 }
-                if !exts.is_empty() {
-                    total.insert("extension".into(), Value::Array(exts));
+                o.close_list();
+            }
+            o.close();
+            if breakdown {
+                for line in &self.lines {
+                    line.write(o);
                 }
             }
-            for line in &self.lines {
-                assets.push(line.to_json());
-            }
-        }
-        let subject = vec![json!({"reference": format!("Site/{}", self.site)})];
-        pricing_contract(None, subject, "FEE_SCHEDULE", assets)
+        });
+        o.finish()
     }
 }
 
 impl FeeLine {
-    fn to_json(&self) -> Value {
+    fn write(&self, o: &mut Out) {
         let s = &self.source;
-        let mut context = vec![
-            json!({"reference": {"reference": format!("Contract/{}", s.contract), "display": s.sub_type.code()}}),
-        ];
-        context.extend(s.asset_contexts());
-        let mut items = Vec::new();
+        o.open().open_list_member("extension");
+        string_ext(o, "rank", &self.rank.to_string());
+        o.close_list().open_list_member("context").open();
+        o.open_member("reference")
+            .member("reference", &format!("Contract/{}", s.contract))
+            .member("display", s.sub_type.code())
+            .close();
+        o.close();
+        s.asset_contexts(o);
+        o.close_list().open_list_member("valuedItem");
         if let Some(p) = &self.procedure {
-            items.push(json!({"entityCodeableConcept": {"coding": [{"id": "procedure", "system": PROCEDURE_SYSTEM, "code": p.code, "display": p.scheme}]}}));
+            o.open().open_member("entityCodeableConcept");
+            o.open_list_member("coding").open();
+            o.member("id", "procedure")
+                .member("system", PROCEDURE_SYSTEM)
+                .member("code", &p.code)
+                .member("display", &p.scheme);
+            o.close().close_list().close().close();
         }
-        items.push(json!({
-            "unitPrice": {"value": money_json(self.price)},
-            "factor": factor_json(self.percentage),
-            "net": {"value": money_json(self.amount)}
-        }));
-        json!({
-            "extension": [string_ext("rank", self.rank.to_string())],
-            "context": context,
-            "valuedItem": items
-        })
+        o.open().open_member("unitPrice").key("value");
+        o.number(&money_string(self.price)).close();
+        o.key("factor");
+        factor(o, self.percentage);
+        o.open_member("net").key("value");
+        o.number(&money_string(self.amount)).close();
+        o.close().close_list().close();
     }
 }
 
-/// The percentage as a FHIR `factor` (125% → 1.25), exact.
-fn factor_json(percentage: Decimal) -> Value {
+/// Writes the percentage as a FHIR `factor` (125% → 1.25), exact.
+fn factor(o: &mut Out, percentage: Decimal) {
     let f = (percentage / Decimal::ONE_HUNDRED).normalize().to_string();
-    f.parse::<serde_json::Number>()
-        .map_or(Value::String(f), Value::Number)
+    // A decimal's text is a JSON number; were it ever not, it is written as a string.
+    if matches!(crate::json::parse(&f), Ok(crate::json::Json::Number(_))) {
+        o.number(&f);
+    } else {
+        o.str(&f);
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::codes::{
 };
 use super::multiproc::{self, MultiProcSet};
 use super::tariff::{CodeType, Tariff, Verdict};
+use crate::json::Out;
 use crate::money::money_from_json;
 use crate::outcome::{Issue, IssueCode, OperationOutcome};
 use crate::params::QueryParams;
@@ -60,36 +61,65 @@ fn pricing_type() -> Value {
     json!({"coding": [{"system": CONTRACT_TYPE_SYSTEM, "code": "PRICING", "display": "PRICING"}]})
 }
 
-/// A contracts extension with a `valueString` (`…/contract/extension/{name}`).
-pub(crate) fn string_ext(name: &str, value: impl Into<String>) -> Value {
-    json!({"url": format!("{EXTENSION_BASE}{name}"), "valueString": value.into()})
+/// Writes a contracts extension with a `valueString` (`…/contract/extension/{name}`).
+pub(crate) fn string_ext(o: &mut Out, name: &str, value: &str) {
+    o.open()
+        .member("url", &[EXTENSION_BASE, name].concat())
+        .member("valueString", value)
+        .close();
 }
 
-/// The Contract every pricing answer is (`$calculate-fee`, `$validation`,
-/// `$effective-prices`): type PRICING, the given sub type, one term holding `assets` and its
-/// offer; `id` first when it has one, as the samples write it.
-pub(crate) fn pricing_contract(
-    id: Option<&str>,
-    subject: Vec<Value>,
-    sub_type: &str,
-    assets: Vec<Value>,
-) -> Value {
-    let mut m = Map::new();
-    m.insert("resourceType".into(), Value::from("Contract"));
-    if let Some(id) = id {
-        m.insert("id".into(), Value::from(id));
+/// Writes `{"reference": …}` objects, one per reference.
+pub(crate) fn references(o: &mut Out, references: &[String]) {
+    for r in references {
+        o.open().member("reference", r).close();
     }
-    m.insert("subject".into(), Value::Array(subject));
-    m.insert("type".into(), pricing_type());
-    m.insert(
-        "subType".into(),
-        json!([{"coding": [{"system": CONTRACT_SUBTYPE_SYSTEM, "code": sub_type, "display": sub_type}]}]),
-    );
-    m.insert(
-        "term".into(),
-        json!([{"asset": assets, "offer": term_offer()}]),
-    );
-    Value::Object(m)
+}
+
+/// Writes the Contract every pricing answer is (`$calculate-fee`, `$validation`,
+/// `$effective-prices`): type PRICING, the given sub type, one term holding the assets
+/// `assets` writes and its offer; `id` first when it has one, as the samples write it.
+pub(crate) fn pricing_contract(
+    o: &mut Out,
+    id: Option<&str>,
+    subject: &[String],
+    sub_type: &str,
+    assets: &mut dyn FnMut(&mut Out),
+) {
+    o.open().member("resourceType", "Contract");
+    if let Some(id) = id {
+        o.member("id", id);
+    }
+    o.open_list_member("subject");
+    references(o, subject);
+    o.close_list();
+    o.open_member("type").open_list_member("coding").open();
+    o.member("system", CONTRACT_TYPE_SYSTEM)
+        .member("code", "PRICING")
+        .member("display", "PRICING");
+    o.close().close_list().close();
+    o.open_list_member("subType")
+        .open()
+        .open_list_member("coding")
+        .open();
+    o.member("system", CONTRACT_SUBTYPE_SYSTEM)
+        .member("code", sub_type)
+        .member("display", sub_type);
+    o.close().close_list().close().close_list();
+    o.open_list_member("term").open().open_list_member("asset");
+    assets(o);
+    o.close_list()
+        .open_member("offer")
+        .member("text", TERM_OFFER_TEXT)
+        .close();
+    o.close().close_list().close();
+}
+
+/// A JSON text this crate wrote, as a `serde_json::Value` (for the worker and the tests,
+/// which take answers as values; the npm package takes the text).
+pub(crate) fn value_of(text: &str) -> Value {
+    // The writers write valid JSON; Null is unreachable.
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 /// The outcome of a `$contract-price` write.

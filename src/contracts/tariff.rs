@@ -2,11 +2,12 @@
 //! for a service or procedure, and the verdict on a proposed fee.
 
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::codes::{array_field, invalid_format, str_field, PayorRef};
 use super::multiproc::ext_value;
-use super::resources::{pricing_contract, string_ext};
+use super::resources::{pricing_contract, string_ext, value_of};
+use crate::json::Out;
 use crate::money::{money_string, parse_money};
 use crate::outcome::OperationOutcome;
 
@@ -166,42 +167,56 @@ impl Tariff {
 
     /// Renders the documents' `$validation` Contract for `site`, plus the verdict on `fee` when given.
     pub fn to_json(&self, site: &str, fee: Option<Decimal>) -> Value {
-        let mut ext = Vec::new();
-        for (i, name) in MESSAGE_FIELDS.iter().enumerate() {
-            if let Some(m) = self.message(i) {
-                ext.push(string_ext(name, m));
+        value_of(&self.to_json_text(site, fee))
+    }
+
+    /// [`Tariff::to_json`] as JSON text, written directly.
+    pub fn to_json_text(&self, site: &str, fee: Option<Decimal>) -> String {
+        let mut o = Out::new();
+        let subject = [format!("Site/{site}")];
+        pricing_contract(&mut o, None, &subject, "FEE_SCHEDULE", &mut |o| {
+            o.open().open_list_member("extension");
+            for (i, name) in MESSAGE_FIELDS.iter().enumerate() {
+                if let Some(m) = self.message(i) {
+                    string_ext(o, name, m);
+                }
             }
-        }
-        for (i, name) in PRICE_FIELDS.iter().enumerate() {
-            if let Some(p) = self.price(i) {
-                ext.push(string_ext(name, money_string(p)));
+            for (i, name) in PRICE_FIELDS.iter().enumerate() {
+                if let Some(p) = self.price(i) {
+                    string_ext(o, name, &money_string(p));
+                }
             }
-        }
-        if let Some(fee) = fee {
-            let verdict = self.judge(fee);
-            ext.push(string_ext("proposedFee", money_string(fee)));
-            ext.push(string_ext("verdict", verdict.code()));
-            if let Some(m) = verdict.message() {
-                ext.push(string_ext("verdictMessage", m));
+            if let Some(fee) = fee {
+                let verdict = self.judge(fee);
+                string_ext(o, "proposedFee", &money_string(fee));
+                string_ext(o, "verdict", verdict.code());
+                if let Some(m) = verdict.message() {
+                    string_ext(o, "verdictMessage", m);
+                }
             }
-        }
-        let mut context = vec![
-            json!({"reference": {"id": "Payor", "reference": format!("Organization/{}", self.key.payor)}}),
-        ];
-        if let Some(p) = &self.key.practitioner {
-            context.push(json!({"reference": {"id": "Practitioner", "reference": format!("Practitioner/{p}")}}));
-        }
-        let mut coding = json!({"id": self.key.code_type.coding_id(), "code": self.key.code});
-        if let (Some(d), Value::Object(m)) = (&self.display, &mut coding) {
-            m.insert("display".into(), Value::String(d.clone()));
-        }
-        let asset = json!({
-            "extension": ext,
-            "context": context,
-            "valuedItem": [{"entityCodeableConcept": {"coding": [coding]}}]
+            o.close_list().open_list_member("context");
+            o.open().open_member("reference");
+            o.member("id", "Payor")
+                .member("reference", &format!("Organization/{}", self.key.payor));
+            o.close().close();
+            if let Some(p) = &self.key.practitioner {
+                o.open().open_member("reference");
+                o.member("id", "Practitioner")
+                    .member("reference", &format!("Practitioner/{p}"));
+                o.close().close();
+            }
+            o.close_list().open_list_member("valuedItem");
+            o.open().open_member("entityCodeableConcept");
+            o.open_list_member("coding").open();
+            o.member("id", self.key.code_type.coding_id())
+                .member("code", &self.key.code);
+            if let Some(d) = &self.display {
+                o.member("display", d);
+            }
+            o.close().close_list().close().close();
+            o.close_list().close();
         });
-        let subject = vec![json!({"reference": format!("Site/{site}")})];
-        pricing_contract(None, subject, "FEE_SCHEDULE", vec![asset])
+        o.finish()
     }
 
     /// Reads tariffs from the `$validation` Contract shape (every asset of every term).

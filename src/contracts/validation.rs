@@ -142,6 +142,14 @@ impl ContractBook {
         let tariff = self.find_tariff(&req)?;
         Ok(tariff.to_json(&self.site, req.fee))
     }
+
+    /// [`ContractBook::validate_price`] answering the Contract's JSON text, with no
+    /// `serde_json::Value` built.
+    pub fn validate_price_json(&self, params: &QueryParams) -> Result<String, OperationOutcome> {
+        let req = ValidationRequest::from_params(params)?;
+        let tariff = self.find_tariff(&req)?;
+        Ok(tariff.to_json_text(&self.site, req.fee))
+    }
 }
 
 #[cfg(test)]
