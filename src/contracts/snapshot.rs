@@ -26,16 +26,16 @@
 
 use std::fmt;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::book::{ContractBook, PayorContract, Price, PriceKey, SelfPayList};
 use super::codes::{Code, PayorKind, PayorRef};
 use super::multiproc::MultiProcSet;
+use super::resources::value_of;
 use super::rows::{record_from_row, record_to_row};
 use super::tariff::{CodeType, Tariff, TariffKey};
-use crate::json::{self, Json, Reader};
-use crate::money::{money_from_json, money_string};
+use crate::json::{self, Json, Out, Reader};
+use crate::money::{money_string, parse_money};
 use crate::outcome::{IssueCode, OperationOutcome};
 
 /// The `format` marker of a snapshot.
@@ -43,167 +43,140 @@ pub const SNAPSHOT_FORMAT: &str = "practice-fhir/contract-book";
 /// The snapshot version this code writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Snapshot {
-    #[serde(default)]
     format: Option<String>,
-    #[serde(default)]
     version: Option<u32>,
     site: String,
-    #[serde(default)]
     practitioners: Vec<String>,
-    #[serde(default)]
     payors: Vec<SnapPayor>,
-    #[serde(default)]
     self_pay: Vec<SnapSelfPay>,
-    #[serde(default)]
     prices: Vec<SnapPrice>,
-    #[serde(default)]
     multi_proc_sets: Vec<SnapSet>,
-    #[serde(default)]
     tariffs: Vec<SnapTariff>,
-    /// A slice's description (payors covered, `since`, `lastUpdated`); ignored on load.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    slice: Option<Value>,
     /// What a slice since a time says went (merged by [`ContractBook::merge_snapshot_json`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     removed: Vec<SnapRemoved>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SnapRemoved {
     kind: String,
     key: Value,
-    #[serde(default)]
-    at: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SnapPayor {
     id: String,
     payor: String,
-    #[serde(rename = "type")]
     kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     display: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     multi_proc_set: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     list_code: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SnapSelfPay {
     id: String,
     practitioner: String,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SnapPrice {
     contract: String,
     service: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     procedure: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     location: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     practitioner: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    net: Option<Value>,
-    #[serde(default, rename = "isESTV", skip_serializing_if = "is_false")]
+    net: Option<String>,
     is_estv: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     service_display: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     procedure_display: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_updated: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SnapSet {
     id: String,
-    #[serde(default)]
     description: String,
-    #[serde(default, skip_serializing_if = "is_false")]
     editable: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     payor: Option<String>,
-    #[serde(default, skip_serializing_if = "is_false")]
     default: bool,
     /// `[calcGroup, procNumber, percentage, valueOf?]`, e.g. `["02", "1", "125", "HIGHEST"]`.
-    #[serde(default)]
     records: Vec<Vec<String>>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct SnapTariff {
     payor: String,
     code_type: String,
     code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     practitioner: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     display: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     narrative_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     warning_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     reject_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     option_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    low_price: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    median_price: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    high_price: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    maximum_price: Option<Value>,
+    low_price: Option<String>,
+    median_price: Option<String>,
+    high_price: Option<String>,
+    maximum_price: Option<String>,
 }
 
-fn snap_payor(c: &PayorContract) -> SnapPayor {
-    SnapPayor {
-        id: c.id.clone(),
-        payor: c.payor.id.clone(),
-        kind: c.payor.kind.code().to_string(),
-        display: c.display.clone(),
-        multi_proc_set: c.multi_proc_set.clone(),
-        list_code: c.list_code.clone(),
+fn write_payor(o: &mut Out, c: &PayorContract) {
+    o.open()
+        .member("id", &c.id)
+        .member("payor", &c.payor.id)
+        .member("type", c.payor.kind.code());
+    opt(o, "display", c.display.as_deref());
+    opt(o, "multiProcSet", c.multi_proc_set.as_deref());
+    opt(o, "listCode", c.list_code.as_deref());
+    o.close();
+}
+
+fn write_set(o: &mut Out, s: &MultiProcSet) {
+    o.open()
+        .member("id", &s.id)
+        .member("description", &s.description);
+    flag(o, "editable", s.editable);
+    opt(o, "payor", s.payor.as_deref());
+    flag(o, "default", s.is_default);
+    o.open_list_member("records");
+    for r in &s.rules {
+        o.open_list();
+        for field in record_to_row(r) {
+            o.str(&field);
+        }
+        o.close_list();
+    }
+    o.close_list().close();
+}
+
+/// A member written only when it has a value.
+fn opt(o: &mut Out, name: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        o.member(name, v);
     }
 }
 
-fn snap_set(s: &MultiProcSet) -> SnapSet {
-    SnapSet {
-        id: s.id.clone(),
-        description: s.description.clone(),
-        editable: s.editable,
-        payor: s.payor.clone(),
-        default: s.is_default,
-        records: s.rules.iter().map(record_to_row).collect(),
+/// A flag written only when true.
+fn flag(o: &mut Out, name: &str, value: bool) {
+    if value {
+        o.key(name).raw("true");
+    }
+}
+
+/// A money member written (as a string with 2 places) only when it has a value.
+fn money(o: &mut Out, name: &str, value: Option<rust_decimal::Decimal>) {
+    if let Some(d) = value {
+        o.member(name, &money_string(d));
     }
 }
 
 /// A payor contract as the snapshot writes it (audit fragments).
 pub(crate) fn payor_fragment(c: &PayorContract) -> Value {
-    serde_json::to_value(snap_payor(c)).unwrap_or(Value::Null)
+    let mut o = Out::new();
+    write_payor(&mut o, c);
+    value_of(&o.finish())
 }
 
 /// A multi-procedure set as the snapshot writes it (audit fragments).
 pub(crate) fn set_fragment(s: &MultiProcSet) -> Value {
-    serde_json::to_value(snap_set(s)).unwrap_or(Value::Null)
+    let mut o = Out::new();
+    write_set(&mut o, s);
+    value_of(&o.finish())
 }
 
 fn json_error(e: json::JsonError) -> OperationOutcome {
@@ -380,13 +353,13 @@ impl<'a, 'p> Members<'a, 'p> {
         }
     }
 
-    /// A money member's text (a string or a number; `money_from_json` reads it).
+    /// A money member's text (a string or a number; `parse_money` reads it).
     #[inline(never)]
-    fn money(&mut self, name: &str) -> Result<Option<Value>, OperationOutcome> {
+    fn money(&mut self, name: &str) -> Result<Option<String>, OperationOutcome> {
         match self.take(name) {
             None => Ok(None),
-            Some(Json::String(s)) => Ok(Some(Value::String(s.into_owned()))),
-            Some(Json::Number(n)) => Ok(Some(Value::String(n.to_string()))),
+            Some(Json::String(s)) => Ok(Some(s.into_owned())),
+            Some(Json::Number(n)) => Ok(Some(n.to_string())),
             Some(other) => Err(self.wrong(name, "a string or a number", &other)),
         }
     }
@@ -530,7 +503,6 @@ fn read_snapshot(r: &mut Reader) -> Result<Snapshot, OperationOutcome> {
         prices,
         multi_proc_sets: sets,
         tariffs,
-        slice: None,
         removed,
     })
 }
@@ -672,11 +644,9 @@ fn read_removed(m: &mut Members) -> Result<SnapRemoved, OperationOutcome> {
         ),
         Some(other) => return Err(m.wrong("key", "an object", &other)),
     };
-    Ok(SnapRemoved {
-        kind,
-        key,
-        at: m.opt_str("at")?,
-    })
+    // When it went: checked, not needed to merge.
+    m.opt_str("at")?;
+    Ok(SnapRemoved { kind, key })
 }
 
 fn cant_parse(e: impl std::fmt::Display) -> OperationOutcome {
@@ -684,10 +654,6 @@ fn cant_parse(e: impl std::fmt::Display) -> OperationOutcome {
         IssueCode::CantParseContent,
         format!("Contract book snapshot: {e}."),
     )
-}
-
-fn money_text(d: Option<rust_decimal::Decimal>) -> Option<Value> {
-    d.map(|d| Value::String(money_string(d)))
 }
 
 impl ContractBook {
@@ -754,10 +720,7 @@ impl ContractBook {
                 practitioner: p.practitioner,
             };
             let price = Price {
-                net: p
-                    .net
-                    .map(|n| money_from_json("prices.net", &n))
-                    .transpose()?,
+                net: p.net.map(|n| parse_money("prices.net", &n)).transpose()?,
                 is_estv: p.is_estv,
                 service_display: p.service_display,
                 procedure_display: p.procedure_display,
@@ -781,7 +744,7 @@ impl ContractBook {
         }
         for t in snap.tariffs {
             let price =
-                |name: &str, v: Option<Value>| v.map(|v| money_from_json(name, &v)).transpose();
+                |name: &str, v: Option<String>| v.map(|v| parse_money(name, &v)).transpose();
             book.set_tariff(Tariff {
                 key: TariffKey {
                     payor: t.payor,
@@ -898,80 +861,99 @@ impl ContractBook {
         slice: Value,
     ) -> Result<String, OperationOutcome> {
         let book = ContractBook::from_rows(site, rows)?;
-        let mut snap = book.to_snapshot();
-        snap.slice = Some(slice);
-        snap.removed = rows
-            .removed
-            .iter()
-            .map(|r| SnapRemoved {
-                kind: r.kind.clone(),
-                key: serde_json::from_str(&r.key).unwrap_or(Value::Null),
-                at: Some(r.at.clone()),
-            })
-            .collect();
-        serde_json::to_string(&snap).map_err(cant_parse)
+        let mut o = Out::new();
+        book.write_snapshot(&mut o, &mut |o| {
+            o.key("slice").raw(&slice.to_string());
+            if !rows.removed.is_empty() {
+                o.open_list_member("removed");
+                for r in &rows.removed {
+                    o.open().member("kind", &r.kind).key("key");
+                    // The key is JSON text the database holds; anything else is written as null.
+                    match serde_json::from_str::<Value>(&r.key) {
+                        Ok(key) => o.raw(&key.to_string()),
+                        Err(_) => o.raw("null"),
+                    };
+                    o.member("at", &r.at).close();
+                }
+                o.close_list();
+            }
+        });
+        Ok(o.finish())
     }
 
     /// Writes the book's snapshot (compact JSON, deterministic order).
     pub fn to_snapshot_json(&self) -> String {
-        // Serialising plain structs of strings cannot fail; an empty object is the safe fallback.
-        serde_json::to_string(&self.to_snapshot()).unwrap_or_else(|_| String::from("{}"))
+        let mut o = Out::new();
+        self.write_snapshot(&mut o, &mut |_| {});
+        o.finish()
     }
 
-    fn to_snapshot(&self) -> Snapshot {
-        Snapshot {
-            format: Some(SNAPSHOT_FORMAT.to_string()),
-            version: Some(SNAPSHOT_VERSION),
-            site: self.site.clone(),
-            practitioners: self.practitioners.keys().cloned().collect(),
-            payors: self.payors.iter().map(snap_payor).collect(),
-            self_pay: self
-                .self_pay
-                .iter()
-                .map(|s| SnapSelfPay {
-                    id: s.id.clone(),
-                    practitioner: s.practitioner.clone(),
-                })
-                .collect(),
-            prices: self
-                .prices
-                .iter()
-                .map(|(k, p)| SnapPrice {
-                    contract: k.contract.clone(),
-                    service: k.service.key(),
-                    procedure: k.procedure.as_ref().map(Code::key),
-                    location: k.location.clone(),
-                    practitioner: k.practitioner.clone(),
-                    net: money_text(p.net),
-                    is_estv: p.is_estv,
-                    service_display: p.service_display.clone(),
-                    procedure_display: p.procedure_display.clone(),
-                    last_updated: p.last_updated.clone(),
-                })
-                .collect(),
-            multi_proc_sets: self.multi_proc_sets.iter().map(snap_set).collect(),
-            tariffs: self
-                .tariffs
-                .values()
-                .map(|t| SnapTariff {
-                    payor: t.key.payor.clone(),
-                    code_type: t.key.code_type.code().to_string(),
-                    code: t.key.code.clone(),
-                    practitioner: t.key.practitioner.clone(),
-                    display: t.display.clone(),
-                    narrative_message: t.narrative_message.clone(),
-                    warning_message: t.warning_message.clone(),
-                    reject_message: t.reject_message.clone(),
-                    option_message: t.option_message.clone(),
-                    low_price: money_text(t.low_price),
-                    median_price: money_text(t.median_price),
-                    high_price: money_text(t.high_price),
-                    maximum_price: money_text(t.maximum_price),
-                })
-                .collect(),
-            slice: None,
-            removed: Vec::new(),
+    /// Writes the snapshot object; `tail` adds members at its end (a slice's own).
+    fn write_snapshot(&self, o: &mut Out, tail: &mut dyn FnMut(&mut Out)) {
+        o.open()
+            .member("format", SNAPSHOT_FORMAT)
+            .key("version")
+            .number(&SNAPSHOT_VERSION.to_string())
+            .member("site", &self.site);
+        o.open_list_member("practitioners");
+        for p in self.practitioners.keys() {
+            o.str(p);
         }
+        o.close_list().open_list_member("payors");
+        for c in &self.payors {
+            write_payor(o, c);
+        }
+        o.close_list().open_list_member("selfPay");
+        for s in &self.self_pay {
+            o.open()
+                .member("id", &s.id)
+                .member("practitioner", &s.practitioner)
+                .close();
+        }
+        o.close_list().open_list_member("prices");
+        for (k, p) in &self.prices {
+            o.open()
+                .member("contract", &k.contract)
+                .member("service", &k.service.key());
+            opt(
+                o,
+                "procedure",
+                k.procedure.as_ref().map(Code::key).as_deref(),
+            );
+            opt(o, "location", k.location.as_deref());
+            opt(o, "practitioner", k.practitioner.as_deref());
+            money(o, "net", p.net);
+            flag(o, "isESTV", p.is_estv);
+            opt(o, "serviceDisplay", p.service_display.as_deref());
+            opt(o, "procedureDisplay", p.procedure_display.as_deref());
+            opt(o, "lastUpdated", p.last_updated.as_deref());
+            o.close();
+        }
+        o.close_list().open_list_member("multiProcSets");
+        for s in &self.multi_proc_sets {
+            write_set(o, s);
+        }
+        o.close_list().open_list_member("tariffs");
+        for t in self.tariffs.values() {
+            o.open()
+                .member("payor", &t.key.payor)
+                .member("codeType", t.key.code_type.code())
+                .member("code", &t.key.code);
+            opt(o, "practitioner", t.key.practitioner.as_deref());
+            opt(o, "display", t.display.as_deref());
+            opt(o, "narrativeMessage", t.narrative_message.as_deref());
+            opt(o, "warningMessage", t.warning_message.as_deref());
+            opt(o, "rejectMessage", t.reject_message.as_deref());
+            opt(o, "optionMessage", t.option_message.as_deref());
+            money(o, "lowPrice", t.low_price);
+            money(o, "medianPrice", t.median_price);
+            money(o, "highPrice", t.high_price);
+            money(o, "maximumPrice", t.maximum_price);
+            o.close();
+        }
+        o.close_list();
+        tail(o);
+        o.close();
     }
 }
 
