@@ -335,9 +335,52 @@ impl OperationOutcome {
         json!({"resourceType": "OperationOutcome", "issue": issues})
     }
 
-    /// Renders the outcome as a compact JSON string.
+    /// Renders the outcome as a compact JSON string: the very bytes of [`Self::to_json`]
+    /// written out, written straight from the issues ([`crate::json::Out`]) instead of through
+    /// a `serde_json::Value` tree (a large Bundle's outcome can have thousands of issues).
     pub fn to_json_string(&self) -> String {
-        self.to_json().to_string()
+        let mut o = crate::json::Out::new();
+        o.open()
+            .member("resourceType", "OperationOutcome")
+            .open_list_member("issue");
+        if self.issues.is_empty() {
+            o.open()
+                .member("severity", "information")
+                .member("code", "informational")
+                .member("diagnostics", "All OK")
+                .open_list_member("expression")
+                .close_list()
+                .close();
+        }
+        for issue in &self.issues {
+            o.open()
+                .member("severity", issue.severity.as_str())
+                .member("code", issue.code.issue_type())
+                .open_member("details")
+                .open_list_member("coding")
+                .open()
+                .member("system", ISSUE_CODE_SYSTEM)
+                .member("code", issue.code.as_str())
+                .member("display", issue.code.display())
+                .close()
+                .close_list()
+                .close()
+                .member("diagnostics", &issue.diagnostics);
+            if !issue.location.is_empty() {
+                o.open_list_member("location");
+                for l in &issue.location {
+                    o.str(l);
+                }
+                o.close_list();
+            }
+            o.open_list_member("expression");
+            for e in &issue.expression {
+                o.str(e);
+            }
+            o.close_list().close();
+        }
+        o.close_list().close();
+        o.finish()
     }
 }
 
@@ -400,5 +443,19 @@ mod tests {
         let o = OperationOutcome::error(IssueCode::ParamEmpty, "Parameter 'gender' is empty.");
         assert_eq!(o.http_status(), 400);
         assert!(o.has_errors());
+    }
+
+    /// The written text is byte for byte the value's, escapes and all.
+    #[test]
+    fn the_json_text_is_the_values() {
+        let mut outcome = OperationOutcome::new();
+        assert_eq!(outcome.to_json_string(), outcome.to_json().to_string());
+        outcome.push(Issue::error(IssueCode::InvalidFormat, "plain").at("Practitioner.gender"));
+        outcome.push(Issue::warning(
+            IssueCode::CantParseContent,
+            "quote \" back \\ tab \t é \u{1}",
+        ));
+        outcome.push(OperationOutcome::deleted("gone").issues.remove(0));
+        assert_eq!(outcome.to_json_string(), outcome.to_json().to_string());
     }
 }

@@ -16,7 +16,6 @@
 
 use js_sys::{Array, Object, JSON};
 use practice_fhir::contracts::FeeRequest;
-use practice_fhir::outcome::ISSUE_CODE_SYSTEM;
 use practice_fhir::{ContractBook, OperationOutcome, QueryParams};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,7 +44,7 @@ impl From<Thrown> for JsValue {
                 let _ = js_sys::Reflect::set(
                     &err,
                     &JsValue::from_str("outcome"),
-                    &object(&outcome_text(&outcome)),
+                    &object(&outcome.to_json_string()),
                 );
                 err.into()
             }
@@ -56,68 +55,6 @@ impl From<Thrown> for JsValue {
 
 /// The result of an export: its value, or what it throws.
 type Answer<T> = Result<T, Thrown>;
-
-/// The OperationOutcome's JSON text: the very bytes of `OperationOutcome::to_json_string`,
-/// written straight from the issues instead of through a `serde_json::Value` tree (a large
-/// Bundle can have thousands of issues, and this is the boundary's own cost).
-pub fn outcome_text(outcome: &OperationOutcome) -> String {
-    if outcome.issues.is_empty() {
-        return outcome.to_json_string();
-    }
-    let mut out = String::with_capacity(48 + outcome.issues.len() * 320);
-    out.push_str(r#"{"resourceType":"OperationOutcome","issue":["#);
-    for (i, issue) in outcome.issues.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(r#"{"severity":"#);
-        json_string(&mut out, issue.severity.as_str());
-        out.push_str(r#","code":"#);
-        json_string(&mut out, issue.code.issue_type());
-        out.push_str(r#","details":{"coding":[{"system":"#);
-        json_string(&mut out, ISSUE_CODE_SYSTEM);
-        out.push_str(r#","code":"#);
-        json_string(&mut out, issue.code.as_str());
-        out.push_str(r#","display":"#);
-        json_string(&mut out, issue.code.display());
-        out.push_str(r#"}]},"diagnostics":"#);
-        json_string(&mut out, &issue.diagnostics);
-        if !issue.location.is_empty() {
-            out.push_str(r#","location":"#);
-            json_strings(&mut out, &issue.location);
-        }
-        out.push_str(r#","expression":"#);
-        json_strings(&mut out, &issue.expression);
-        out.push('}');
-    }
-    out.push_str("]}");
-    out
-}
-
-/// Appends `text` as a JSON string literal.
-fn json_string(out: &mut String, text: &str) {
-    // Plain text needs no escaping: the common case, copied as is.
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    } else {
-        // Serialising a &str cannot fail.
-        out.push_str(&serde_json::to_string(text).unwrap_or_default());
-    }
-}
-
-/// Appends `items` as a JSON array of strings.
-fn json_strings(out: &mut String, items: &[String]) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json_string(out, item);
-    }
-    out.push(']');
-}
 
 /// A JSON text the core wrote, as a JS object (V8's `JSON.parse`).
 fn object(json: &str) -> JsValue {
@@ -394,9 +331,9 @@ pub fn validate_resource(
         "resource",
         "a JSON string or an object",
     )?;
-    Ok(object(&outcome_text(&practice_fhir::validate_resource(
-        &text,
-    ))))
+    Ok(object(
+        &practice_fhir::validate_resource(&text).to_json_string(),
+    ))
 }
 
 /// The UK Core verdict on one identifier as a form has it (`system`, `value`): an
@@ -414,9 +351,9 @@ pub fn check_identifier(
             .ok_or_else(|| wrong_type("checkIdentifier", name, "a string", v))
     };
     let (system, value) = (text(&system, "system")?, text(&value, "value")?);
-    Ok(object(&outcome_text(&practice_fhir::check_identifier(
-        &system, &value,
-    ))))
+    Ok(object(
+        &practice_fhir::check_identifier(&system, &value).to_json_string(),
+    ))
 }
 
 /// One site's contracts, loaded from a snapshot (the edge serves it at
@@ -576,29 +513,5 @@ impl JsContractBook {
         #[wasm_bindgen(unchecked_param_type = "PriceValidationRequest | string")] request: JsValue,
     ) -> Answer<String> {
         self.validation_text(&request, "validatePriceJson")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use practice_fhir::{Issue, IssueCode};
-
-    /// The hand-written outcome text is byte for byte the core's, escapes and all.
-    #[test]
-    fn outcome_text_equals_the_cores_json() {
-        let mut outcome = OperationOutcome::new();
-        assert_eq!(outcome_text(&outcome), outcome.to_json_string());
-        outcome.push(Issue::error(IssueCode::InvalidFormat, "plain").at("Practitioner.gender"));
-        outcome.push(Issue::warning(
-            IssueCode::CantParseContent,
-            "quote \" back \\ tab \t é",
-        ));
-        outcome.push(OperationOutcome::deleted("gone").issues.remove(0));
-        assert_eq!(outcome_text(&outcome), outcome.to_json_string());
-        let bundle = practice_fhir::validate_resource(include_str!(
-            "../../tests/fixtures/000_01_search_practitioner_endpoint_response.json"
-        ));
-        assert_eq!(outcome_text(&bundle), bundle.to_json_string());
     }
 }

@@ -414,10 +414,15 @@ pub(crate) fn record_from_row(row: &[String]) -> Result<MultiProcRule, Operation
             field,
             // As JSON, the way the record was given (not `{:?}`, whose escaping tables
             // the npm package would otherwise carry).
-            format_args!(
-                "{} is not [calcGroup, procNumber, percentage, valueOf?]",
-                serde_json::to_string(row).unwrap_or_default()
-            ),
+            format_args!("{} is not [calcGroup, procNumber, percentage, valueOf?]", {
+                let mut o = crate::json::Out::new();
+                o.open_list();
+                for field in row {
+                    o.str(field);
+                }
+                o.close_list();
+                o.finish()
+            }),
         )
     };
     let (g, k, p, v) = match row {
