@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::book::{ContractBook, Price, PriceKey, PriceSource, Sym};
-use super::codes::{invalid_format, not_found, Code, SubType, PROCEDURE_SYSTEM};
-use super::resources::{pricing_contract, string_ext, value_of};
+use super::codes::{invalid_format, not_found, Code, SubType};
+use super::resources::{pricing_contract, procedure_item, string_ext, value_of};
 use crate::json::Out;
 use crate::money::money_string;
 use crate::outcome::OperationOutcome;
@@ -391,13 +391,7 @@ impl EffectivePrice {
                 }
                 o.close().close_list().close().close();
                 if let Some(p) = &self.key.procedure {
-                    o.open().open_member("entityCodeableConcept");
-                    o.open_list_member("coding").open();
-                    o.member("id", "procedure")
-                        .member("system", PROCEDURE_SYSTEM)
-                        .member("code", &p.code)
-                        .member("display", &p.scheme);
-                    o.close().close_list().close().close();
+                    procedure_item(o, p);
                 }
                 if let Some(net) = self.price.net {
                     o.open().open_member("net").key("value");

@@ -5,10 +5,10 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::book::{ContractBook, PriceSource, Sym, NONE};
-use super::codes::{not_found, Code, PayorKind, EXTENSION_BASE, PROCEDURE_SYSTEM};
+use super::codes::{not_found, Code, PayorKind, EXTENSION_BASE};
 use super::effective::PriceScope;
 use super::multiproc::{apply_rules, percent_of, MultiProcRule};
-use super::resources::{pricing_contract, string_ext, value_of};
+use super::resources::{pricing_contract, procedure_item, string_ext, value_of};
 use crate::json::Out;
 use crate::money::{money_string, round_money};
 use crate::outcome::OperationOutcome;
@@ -472,13 +472,7 @@ impl FeeLine {
         s.asset_contexts(o);
         o.close_list().open_list_member("valuedItem");
         if let Some(p) = &self.procedure {
-            o.open().open_member("entityCodeableConcept");
-            o.open_list_member("coding").open();
-            o.member("id", "procedure")
-                .member("system", PROCEDURE_SYSTEM)
-                .member("code", &p.code)
-                .member("display", &p.scheme);
-            o.close().close_list().close().close();
+            procedure_item(o, p);
         }
         o.open().open_member("unitPrice").key("value");
         o.number(&money_string(self.price)).close();

@@ -69,6 +69,17 @@ pub(crate) fn string_ext(o: &mut Out, name: &str, value: &str) {
         .close();
 }
 
+/// Writes a valued item naming a procedure (`entityCodeableConcept`, as the samples give it).
+pub(crate) fn procedure_item(o: &mut Out, p: &Code) {
+    o.open().open_member("entityCodeableConcept");
+    o.open_list_member("coding").open();
+    o.member("id", "procedure")
+        .member("system", PROCEDURE_SYSTEM)
+        .member("code", &p.code)
+        .member("display", &p.scheme);
+    o.close().close_list().close().close();
+}
+
 /// Writes `{"reference": …}` objects, one per reference.
 pub(crate) fn references(o: &mut Out, references: &[String]) {
     for r in references {
