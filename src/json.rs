@@ -246,10 +246,14 @@ impl<'a> Reader<'a> {
         }
     }
 
+    // Inlined even at opt-level "z" (the fees entry): called for every byte of structure.
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
+    // Inlined even at opt-level "z" (the fees entry): called for every byte of structure.
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
