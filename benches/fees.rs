@@ -98,7 +98,7 @@ fn fees(c: &mut Criterion) {
     g.bench_function("calculate_fee (query in, JSON out)", |b| {
         b.iter(|| {
             let p = QueryParams::from_query(black_box(query), false);
-            black_box(&book).calculate_fee(&p).unwrap().to_string()
+            black_box(&book).calculate_fee_json(&p).unwrap()
         })
     });
     g.finish();
@@ -111,7 +111,7 @@ fn fees(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let p = QueryParams::from_query(black_box(ep), false);
-                black_box(&book).effective_prices(&p).unwrap().to_string()
+                black_box(&book).effective_prices_json(&p).unwrap()
             })
         },
     );

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use worker::{Request, Response};
 
 use crate::auth::authorize;
-use crate::http::{self, fhir, fhir_versioned, header, if_match, Answer, Cx};
+use crate::http::{self, fhir, fhir_text, fhir_versioned, header, if_match, Answer, Cx};
 use crate::store::{self, now_iso, Writer};
 
 /// The site named by `Contract.subject` (`Site/<id>`).
@@ -85,7 +85,7 @@ pub async fn calculate_fee(req: &Request, cx: &Cx) -> Answer {
     let (params, site) = read_site(req, cx).await?;
     let fee = FeeRequest::from_params(&params)?;
     let rows = store::run(cx, &queries::fee_plan(&site, &fee)).await?;
-    fhir(&ContractBook::from_rows(&site, &rows)?.calculate_fee(&params)?)
+    fhir_text(ContractBook::from_rows(&site, &rows)?.calculate_fee_json(&params)?)
 }
 
 /// `GET $validation`: the tariffs of the payor and code.
@@ -93,7 +93,7 @@ pub async fn validation(req: &Request, cx: &Cx) -> Answer {
     let (params, site) = read_site(req, cx).await?;
     let v = ValidationRequest::from_params(&params)?;
     let rows = store::run(cx, &queries::validation_plan(&site, &v)).await?;
-    fhir(&ContractBook::from_rows(&site, &rows)?.validate_price(&params)?)
+    fhir_text(ContractBook::from_rows(&site, &rows)?.validate_price_json(&params)?)
 }
 
 /// `GET $effective-prices`: paged in SQL (the best price per payor, service and procedure
@@ -119,7 +119,7 @@ pub async fn effective_prices(req: &Request, cx: &Cx) -> Answer {
             c.insert(key, counts);
         });
     }
-    fhir(&page.to_json(&site))
+    fhir_text(page.to_json_text(&site))
 }
 
 thread_local! {

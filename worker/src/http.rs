@@ -206,6 +206,11 @@ pub fn fhir(value: &serde_json::Value) -> Answer {
     body(value.to_string(), FHIR_JSON, 200)
 }
 
+/// A FHIR JSON body the core wrote as text (the pricing answers), sent as is.
+pub fn fhir_text(text: String) -> Answer {
+    body(text, FHIR_JSON, 200)
+}
+
 /// A FHIR JSON body with `ETag`/`Last-Modified`-style version headers.
 pub fn fhir_versioned(value: &serde_json::Value, status: u16, version: i64) -> Answer {
     let mut resp = body(value.to_string(), FHIR_JSON, status)?;
