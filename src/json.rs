@@ -345,7 +345,9 @@ impl<'a> Reader<'a> {
                     s.push(self.escape()?);
                     run = self.at;
                 }
-                Some(_) => {}
+                // Unreachable: memchr2 stopped at a quote or a backslash. An error rather
+                // than another turn keeps the loop finite regardless.
+                Some(_) => return Err(self.error("invalid string")),
             }
         }
     }

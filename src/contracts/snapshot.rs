@@ -485,13 +485,11 @@ fn read_snapshot(r: &mut Reader) -> Result<Snapshot, OperationOutcome> {
     }
     let version = match head.take("version") {
         None => None,
-        Some(v) => Some(
-            match &v {
-                Json::Number(n) => n.parse::<u32>().ok(),
-                _ => None,
-            }
-            .ok_or_else(|| head.wrong("version", "a whole number", &v))?,
+        Some(Json::Number(n)) => Some(
+            n.parse::<u32>()
+                .map_err(|_| cant_parse(format_args!("version must be a whole number, not {n}")))?,
         ),
+        Some(other) => return Err(head.wrong("version", "a whole number", &other)),
     };
     Ok(Snapshot {
         format: head.opt_str("format")?,
@@ -1025,7 +1023,8 @@ mod tests {
                 r#"{"site":"S","colour":1}"#,
                 "unknown member colour (known: format, version, site, practitioners, payors, selfPay, prices, multiProcSets, tariffs, slice, removed)",
             ),
-            (r#"{"site":"S","version":1.5}"#, "version must be a whole number, not a number"),
+            (r#"{"site":"S","version":1.5}"#, "version must be a whole number, not 1.5"),
+            (r#"{"site":"S","version":"1"}"#, "version must be a whole number, not a string"),
             (r#"{"site":"S","prices":{}}"#, "prices must be an array, not an object"),
             (r#"{"site":"S","practitioners":["A",2]}"#, "practitioners[1] must be a string, not a number"),
             (
