@@ -166,7 +166,7 @@ impl<'a> Reader<'a> {
     /// Leaves the innermost object or array (its closing bracket is next).
     fn close(&mut self) {
         self.at += 1;
-        self.depth -= 1;
+        self.depth = self.depth.saturating_sub(1);
         // The container just closed was a value of the one around it, which therefore
         // has a member already.
         self.first = false;
