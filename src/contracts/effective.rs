@@ -315,8 +315,7 @@ impl ContractBook {
 
     /// `$effective-prices` from query parameters, as the documents' Bundle.
     pub fn effective_prices(&self, params: &QueryParams) -> Result<Value, OperationOutcome> {
-        let req = EffectivePricesRequest::from_params(params)?;
-        Ok(self.effective_prices_page(&req)?.to_json(&self.site))
+        Ok(value_of(&self.effective_prices_json(params)?))
     }
 
     /// [`ContractBook::effective_prices`] answering the Bundle's JSON text, with no

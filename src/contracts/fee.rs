@@ -374,9 +374,7 @@ impl ContractBook {
     /// `$calculate-fee` from query parameters, in the documents' Contract shape (with the
     /// breakdown as extra assets when `breakdown=true`).
     pub fn calculate_fee(&self, params: &QueryParams) -> Result<Value, OperationOutcome> {
-        let req = FeeRequest::from_params(params)?;
-        let quote = self.quote_fee(&req)?;
-        Ok(quote.to_json(req.breakdown))
+        Ok(value_of(&self.calculate_fee_json(params)?))
     }
 
     /// [`ContractBook::calculate_fee`] answering the Contract's JSON text (what the npm

@@ -138,9 +138,9 @@ impl ContractBook {
     /// `$validation` from query parameters: the documents' Contract, plus the verdict
     /// extensions when a `fee` is proposed.
     pub fn validate_price(&self, params: &QueryParams) -> Result<Value, OperationOutcome> {
-        let req = ValidationRequest::from_params(params)?;
-        let tariff = self.find_tariff(&req)?;
-        Ok(tariff.to_json(&self.site, req.fee))
+        Ok(super::resources::value_of(
+            &self.validate_price_json(params)?,
+        ))
     }
 
     /// [`ContractBook::validate_price`] answering the Contract's JSON text, with no
