@@ -83,6 +83,7 @@ pub fn parse(text: &str) -> Result<Json<'_>, JsonError> {
 /// ([`Reader::begin_object`], [`Reader::next_key`], [`Reader::begin_array`],
 /// [`Reader::next_item`]) and takes each small value whole ([`Reader::value`]), so a large
 /// document is read without building its tree.
+#[derive(Clone)]
 pub struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -119,7 +120,7 @@ impl<'a> Reader<'a> {
             Some(b't') => self.literal("true", Json::Bool(true)),
             Some(b'f') => self.literal("false", Json::Bool(false)),
             Some(b'"') => Ok(Json::String(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => Ok(Json::Number(self.number()?)),
             Some(b'[') => {
                 self.begin_array()?;
                 let mut items = Vec::new();
@@ -175,6 +176,16 @@ impl<'a> Reader<'a> {
     /// In an object: the next member's key (its value comes next), or `None` after the
     /// closing `}`.
     pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, JsonError> {
+        let key = self.next_key_name()?;
+        if key.is_some() {
+            self.colon()?;
+        }
+        Ok(key)
+    }
+
+    /// In an object: the next member's key, before its colon ([`Reader::colon`]), or `None`
+    /// after the closing `}`. The errors are serde_json's.
+    pub(crate) fn next_key_name(&mut self) -> Result<Option<Cow<'a, str>>, JsonError> {
         self.skip_ws();
         match self.peek() {
             Some(b'}') => {
@@ -189,20 +200,28 @@ impl<'a> Reader<'a> {
             Some(_) if !self.first => return Err(self.error("expected `,` or `}`")),
             Some(_) => {}
         }
+        let after_comma = !self.first;
         self.first = false;
         match self.peek() {
             Some(b'"') => {}
-            None => return Err(self.error("EOF while parsing an object")),
+            None => return Err(self.error("EOF while parsing a value")),
+            Some(b'}') if after_comma => return Err(self.error("trailing comma")),
             Some(_) => return Err(self.error("key must be a string")),
         }
-        let key = self.string()?;
+        Ok(Some(self.string()?))
+    }
+
+    /// The colon after a member's key.
+    pub(crate) fn colon(&mut self) -> Result<(), JsonError> {
         self.skip_ws();
         match self.peek() {
-            Some(b':') => self.at += 1,
-            None => return Err(self.error("EOF while parsing an object")),
-            Some(_) => return Err(self.error("expected `:`")),
+            Some(b':') => {
+                self.at += 1;
+                Ok(())
+            }
+            None => Err(self.error("EOF while parsing an object")),
+            Some(_) => Err(self.error("expected `:`")),
         }
-        Ok(Some(key))
     }
 
     /// In an array: whether another item comes next (`false` after the closing `]`).
@@ -215,6 +234,12 @@ impl<'a> Reader<'a> {
             }
             Some(b',') if !self.first => {
                 self.at += 1;
+                self.skip_ws();
+                match self.peek() {
+                    Some(b']') => return Err(self.error("trailing comma")),
+                    None => return Err(self.error("EOF while parsing a value")),
+                    Some(_) => {}
+                }
             }
             None => return Err(self.error("EOF while parsing a list")),
             Some(_) if !self.first => return Err(self.error("expected `,` or `]`")),
@@ -232,6 +257,35 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
+
+    /// The line and column serde_json gives an error raised after a token was consumed: the
+    /// column counts the bytes of the line read so far.
+    pub(crate) fn consumed_position(&self) -> (usize, usize) {
+        let before = &self.bytes[..self.at.min(self.bytes.len())];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count();
+        (line, column)
+    }
+
+    /// A string whose opening quote is next (after whitespace, checked by the caller).
+    pub(crate) fn string_token(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.string()
+    }
+
+    /// A number's text, its first byte next (checked by the caller).
+    pub(crate) fn number_token(&mut self) -> Result<&'a str, JsonError> {
+        self.number()
+    }
+
+    /// `true`, `false` or `null`, its first byte next (checked by the caller).
+    pub(crate) fn literal_token(&mut self) -> Result<Json<'a>, JsonError> {
+        match self.peek() {
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            _ => self.literal("null", Json::Null),
+        }
+    }
+
     /// An error at the current position.
     pub fn error(&self, message: &'static str) -> JsonError {
         let before = &self.bytes[..self.at.min(self.bytes.len())];
@@ -277,7 +331,7 @@ impl<'a> Reader<'a> {
         self.at - start
     }
 
-    fn number(&mut self) -> Result<Json<'a>, JsonError> {
+    fn number(&mut self) -> Result<&'a str, JsonError> {
         let start = self.at;
         if self.peek() == Some(b'-') {
             self.at += 1;
@@ -304,7 +358,7 @@ impl<'a> Reader<'a> {
                 return Err(self.error("invalid number"));
             }
         }
-        Ok(Json::Number(&self.text[start..self.at]))
+        Ok(&self.text[start..self.at])
     }
 
     /// A string, the opening quote next.

@@ -35,6 +35,12 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for AllowEmpty<T> 
     }
 }
 
+impl<T: super::read::FromJson> super::read::FromJson for AllowEmpty<T> {
+    fn read(r: &mut crate::json::Reader<'_>) -> Result<Self, super::read::ReadError> {
+        Vec::<T>::read(r).map(AllowEmpty)
+    }
+}
+
 impl CodeableConcept {
     /// The first coding whose system is `system`.
     pub fn coding_with_system(&self, system: &str) -> Option<&Coding> {

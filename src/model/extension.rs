@@ -3,6 +3,7 @@
 use serde::de::MapAccess;
 use serde::{Serialize, Serializer};
 
+use super::read::{FromJson, ReadError};
 use super::{
     Address, Attachment, Base64Binary, Canonical, Code, CodeableConcept, Coding, ContactPoint,
     Date, DateTime, FhirDecimal, HumanName, Id, Identifier, Instant, Integer, Markdown, Money, Oid,
@@ -83,6 +84,17 @@ macro_rules! choice_value {
                 Ok(match key {
                     $( $key => ChoiceValue::$variant(map.next_value()?), )*
                     other => ChoiceValue::Other(other.to_owned(), map.next_value()?),
+                })
+            }
+
+            /// Reads the value of the member `key`, typed by the key's suffix.
+            pub(crate) fn read_keyed(
+                key: &str,
+                r: &mut crate::json::Reader<'_>,
+            ) -> Result<ChoiceValue, ReadError> {
+                Ok(match key {
+                    $( $key => ChoiceValue::$variant(FromJson::read(r)?), )*
+                    other => ChoiceValue::Other(other.to_owned(), FromJson::read(r)?),
                 })
             }
 

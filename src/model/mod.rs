@@ -166,6 +166,56 @@ macro_rules! fhir_type {
                 Ok(out)
             }
 
+            /// Reads one member (its key and colon read) into this value: a modelled
+            /// element (given once), the `value[x]`, or an element outside the model.
+            #[allow(dead_code)]
+            pub(crate) fn read_member(
+                &mut self,
+                key: &str,
+                r: &mut $crate::json::Reader<'_>,
+            ) -> Result<(), $crate::model::read::ReadError> {
+                use $crate::model::read;
+                match key {
+                    $(
+                        $json => {
+                            if self.$field.is_some() {
+                                return Err(read::duplicate(r, $json));
+                            }
+                            self.$field = Some(read::member(r, $json)?);
+                        }
+                    )*
+                    $(
+                        "resourceType" => read::resource_type(r, $rt)?,
+                    )?
+                    $(
+                        other if self.$choice.is_none()
+                            && $crate::model::ChoiceValue::is_choice_key(other) =>
+                        {
+                            self.$choice = Some(
+                                $crate::model::ChoiceValue::read_keyed(other, r)
+                                    .map_err(|e| e.within(read::Segment::Key(other.to_owned())))?,
+                            );
+                        }
+                    )?
+                    other => {
+                        let value = read::member::<serde_json::Value>(r, other)?;
+                        self.extra.insert(other.to_owned(), value);
+                    }
+                }
+                Ok(())
+            }
+
+            /// Reads the remaining members of the object entered last.
+            pub(crate) fn read_members(
+                r: &mut $crate::json::Reader<'_>,
+            ) -> Result<Self, $crate::model::read::ReadError> {
+                let mut out = $name::default();
+                while let Some(key) = $crate::model::read::next_key(r)? {
+                    out.read_member(&key, r)?;
+                }
+                Ok(out)
+            }
+
             /// Whether no element is present at all (modelled or not): `ele-1` for elements.
             #[allow(dead_code)]
             pub(crate) fn is_empty_element(&self) -> bool {
@@ -207,6 +257,18 @@ macro_rules! fhir_type {
                 issues: &mut Vec<$crate::outcome::Issue>,
             ) {
                 fhir_type!(@validate $kind self path issues);
+            }
+        }
+
+        impl $crate::model::read::FromJson for $name {
+            fn read(
+                r: &mut $crate::json::Reader<'_>,
+            ) -> Result<Self, $crate::model::read::ReadError> {
+                $crate::model::read::open_object(
+                    r,
+                    concat!("a JSON object (", stringify!($name), ")"),
+                )?;
+                $name::read_members(r)
             }
         }
 
@@ -279,6 +341,7 @@ mod extension;
 mod parameters;
 mod practitioner;
 mod primitives;
+pub mod read;
 mod resource;
 
 pub use datatypes::AllowEmpty;
@@ -363,6 +426,16 @@ impl FhirDecimal {
 impl<'de> Deserialize<'de> for FhirDecimal {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         serde_json::Number::deserialize(deserializer).map(FhirDecimal)
+    }
+}
+
+impl read::FromJson for FhirDecimal {
+    fn read(r: &mut crate::json::Reader<'_>) -> Result<Self, read::ReadError> {
+        let Some(b'-' | b'0'..=b'9') = r.peek_value() else {
+            return Err(read::invalid_type(r, "a JSON number"));
+        };
+        let text = r.number_token()?;
+        read::number(r, text).map(FhirDecimal)
     }
 }
 

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::read::{FromJson, ReadError};
+use crate::json::Reader;
 use crate::validation::formats;
 
 /// A FHIR primitive's lexical rule, used by validation.
@@ -121,6 +123,12 @@ macro_rules! string_primitives {
             }
         }
 
+        impl FromJson for $name {
+            fn read(r: &mut Reader<'_>) -> Result<Self, ReadError> {
+                String::read(r).map($name)
+            }
+        }
+
         impl $crate::validation::Validate for $name {
             fn validate(&self, path: &$crate::validation::Path<'_>, issues: &mut Vec<$crate::outcome::Issue>) {
                 $crate::validation::check_primitive::<$name>(&self.0, path, issues);
@@ -208,6 +216,12 @@ macro_rules! integer_primitives {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 <$inner>::deserialize(deserializer).map($name)
+            }
+        }
+
+        impl FromJson for $name {
+            fn read(r: &mut Reader<'_>) -> Result<Self, ReadError> {
+                <$inner>::read(r).map($name)
             }
         }
 

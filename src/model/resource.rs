@@ -5,6 +5,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
+use super::read::{self, ReadError};
 use super::{
     Bundle, Contract, Key, Location, OperationOutcomeResource, Organization, Parameters, Person,
     Practitioner, PractitionerRole, Schedule, ValueSet,
@@ -228,4 +229,83 @@ impl Serialize for Resource {
             Resource::Other(map) => map.serialize(serializer),
         }
     }
+}
+
+/// What a resource is, for a type error.
+const RESOURCE_EXPECTED: &str = "a FHIR resource (a JSON object with resourceType)";
+
+impl super::read::FromJson for Resource {
+    fn read(r: &mut crate::json::Reader<'_>) -> Result<Resource, ReadError> {
+        read::open_object(r, RESOURCE_EXPECTED)?;
+        let start = r.clone();
+        let Some(first) = read::next_key(r)? else {
+            return Err(ReadError::after(r, "resourceType is missing".to_owned()));
+        };
+        if first == "resourceType" {
+            // The fast path: FHIR JSON writes resourceType first.
+            let resource_type = resource_type_value(r)?;
+            return read_members_of(&resource_type, r, true);
+        }
+        // resourceType comes later: find it, then read the object again from its start.
+        let _ = read::member::<serde_json::Value>(r, &first)?;
+        let resource_type = loop {
+            match read::next_key(r)? {
+                None => return Err(ReadError::after(r, "resourceType is missing".to_owned())),
+                Some(key) if key == "resourceType" => break resource_type_value(r)?,
+                Some(key) => {
+                    let _ = read::member::<serde_json::Value>(r, &key)?;
+                }
+            }
+        };
+        *r = start;
+        read_members_of(&resource_type, r, false)
+    }
+}
+
+/// The value of `resourceType` (its key read).
+fn resource_type_value(r: &mut crate::json::Reader<'_>) -> Result<String, ReadError> {
+    read::member::<String>(r, "resourceType")
+}
+
+/// Reads the members of a resource of type `resource_type`: the rest of them when
+/// `resourceType` was the first (and is read), or all of them.
+fn read_members_of(
+    resource_type: &str,
+    r: &mut crate::json::Reader<'_>,
+    type_read: bool,
+) -> Result<Resource, ReadError> {
+    Ok(match resource_type {
+        "Practitioner" => Resource::Practitioner(Box::new(Practitioner::read_members(r)?)),
+        "PractitionerRole" => {
+            Resource::PractitionerRole(Box::new(PractitionerRole::read_members(r)?))
+        }
+        "Location" => Resource::Location(Box::new(Location::read_members(r)?)),
+        "Schedule" => Resource::Schedule(Box::new(Schedule::read_members(r)?)),
+        "Organization" => Resource::Organization(Box::new(Organization::read_members(r)?)),
+        "Person" => Resource::Person(Box::new(Person::read_members(r)?)),
+        "Contract" => Resource::Contract(Box::new(Contract::read_members(r)?)),
+        "Parameters" => Resource::Parameters(Box::new(Parameters::read_members(r)?)),
+        "Bundle" => Resource::Bundle(Box::new(Bundle::read_members(r)?)),
+        "OperationOutcome" => {
+            Resource::OperationOutcome(Box::new(OperationOutcomeResource::read_members(r)?))
+        }
+        "ValueSet" => Resource::ValueSet(Box::new(ValueSet::read_members(r)?)),
+        other => {
+            if !is_resource_type_name(other) {
+                return Err(ReadError::after(
+                    r,
+                    format!("resourceType '{other}' is not a FHIR resource type name"),
+                ));
+            }
+            let mut rest = serde_json::Map::new();
+            if type_read {
+                rest.insert(
+                    "resourceType".to_owned(),
+                    serde_json::Value::String(other.to_owned()),
+                );
+            }
+            read::read_map(r, &mut rest)?;
+            Resource::Other(rest)
+        }
+    })
 }
