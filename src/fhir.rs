@@ -134,9 +134,10 @@ fn stream_bundle(
     read::open_object(&mut r, "a Bundle")?;
     let mut bundle = Bundle::default();
     let mut entries = None;
+    let mut hint = 0;
     while let Some(key) = read::next_key(&mut r)? {
         if key != "entry" {
-            bundle.read_member(&key, &mut r)?;
+            read::read_member(&mut bundle, &key, &mut r, &mut hint)?;
             continue;
         }
         if entries.is_some() {

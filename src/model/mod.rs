@@ -166,56 +166,6 @@ macro_rules! fhir_type {
                 Ok(out)
             }
 
-            /// Reads one member (its key and colon read) into this value: a modelled
-            /// element (given once), the `value[x]`, or an element outside the model.
-            #[allow(dead_code)]
-            pub(crate) fn read_member(
-                &mut self,
-                key: &str,
-                r: &mut $crate::json::Reader<'_>,
-            ) -> Result<(), $crate::model::read::ReadError> {
-                use $crate::model::read;
-                match key {
-                    $(
-                        $json => {
-                            if self.$field.is_some() {
-                                return Err(read::duplicate(r, $json));
-                            }
-                            self.$field = Some(read::member(r, $json)?);
-                        }
-                    )*
-                    $(
-                        "resourceType" => read::resource_type(r, $rt)?,
-                    )?
-                    $(
-                        other if self.$choice.is_none()
-                            && $crate::model::ChoiceValue::is_choice_key(other) =>
-                        {
-                            self.$choice = Some(
-                                $crate::model::ChoiceValue::read_keyed(other, r)
-                                    .map_err(|e| e.within(read::Segment::Key(other.to_owned())))?,
-                            );
-                        }
-                    )?
-                    other => {
-                        let value = read::member::<serde_json::Value>(r, other)?;
-                        self.extra.insert(other.to_owned(), value);
-                    }
-                }
-                Ok(())
-            }
-
-            /// Reads the remaining members of the object entered last.
-            pub(crate) fn read_members(
-                r: &mut $crate::json::Reader<'_>,
-            ) -> Result<Self, $crate::model::read::ReadError> {
-                let mut out = $name::default();
-                while let Some(key) = $crate::model::read::next_key(r)? {
-                    out.read_member(&key, r)?;
-                }
-                Ok(out)
-            }
-
             /// Whether no element is present at all (modelled or not): `ele-1` for elements.
             #[allow(dead_code)]
             pub(crate) fn is_empty_element(&self) -> bool {
@@ -260,7 +210,34 @@ macro_rules! fhir_type {
             }
         }
 
+        impl $crate::model::read::Members for $name {
+            const MEMBERS: &'static [$crate::model::read::Member<Self>] = &[
+                $( ($json, |this, r| $crate::model::read::slot(&mut this.$field, $json, r)), )*
+            ];
+
+            #[allow(unused_variables)]
+            fn other(
+                &mut self,
+                key: &str,
+                r: &mut $crate::json::Reader<'_>,
+            ) -> Result<(), $crate::model::read::ReadError> {
+                $(
+                    if key == "resourceType" {
+                        return $crate::model::read::resource_type(r, $rt);
+                    }
+                )?
+                $(
+                    if self.$choice.is_none() && $crate::model::ChoiceValue::is_choice_key(key) {
+                        self.$choice = Some($crate::model::read::choice(key, r)?);
+                        return Ok(());
+                    }
+                )?
+                $crate::model::read::extra(&mut self.extra, key, r)
+            }
+        }
+
         impl $crate::model::read::FromJson for $name {
+            #[inline(never)]
             fn read(
                 r: &mut $crate::json::Reader<'_>,
             ) -> Result<Self, $crate::model::read::ReadError> {
@@ -268,7 +245,7 @@ macro_rules! fhir_type {
                     r,
                     concat!("a JSON object (", stringify!($name), ")"),
                 )?;
-                $name::read_members(r)
+                $crate::model::read::read_members(r)
             }
         }
 

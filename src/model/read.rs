@@ -101,6 +101,10 @@ pub trait FromJson: Sized {
 }
 
 /// The value of the member `key` (its key and colon read), its errors placed under `key`.
+///
+/// Never inlined: one call per member keeps each type's member match small (inlining every
+/// element's reader into it made the model's readers 400 KB of wasm).
+#[inline(never)]
 pub(crate) fn member<T: FromJson>(r: &mut Reader<'_>, key: &str) -> Result<T, ReadError> {
     T::read(r).map_err(|e| e.within(Segment::Key(key.to_owned())))
 }
@@ -238,6 +242,7 @@ impl<T: FromJson> FromJson for Box<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
+    #[inline(never)]
     fn read(r: &mut Reader<'_>) -> Result<Vec<T>, ReadError> {
         if r.peek_value() != Some(b'[') {
             return Err(invalid_type(r, "a sequence"));
@@ -314,5 +319,92 @@ pub(crate) fn resource_type(r: &mut Reader<'_>, expected: &str) -> Result<(), Re
             format!("resourceType '{found}' where '{expected}' was expected"),
         ));
     }
+    Ok(())
+}
+
+/// How one modelled element is read: its JSON name, and the function that reads its value
+/// into its field (refusing a second one).
+pub(crate) type Member<S> = (
+    &'static str,
+    fn(&mut S, &mut Reader<'_>) -> Result<(), ReadError>,
+);
+
+/// A model type read member by member, from a table: the modelled elements, then
+/// [`Members::other`] for any other key. A table rather than a `match` keeps each type's
+/// reader a few bytes per element (the match, with every element's reader inlined, was
+/// 5-10 KB of wasm per type).
+pub(crate) trait Members: Default + 'static {
+    /// The modelled elements, in the model's (and FHIR JSON's usual) order.
+    const MEMBERS: &'static [Member<Self>];
+
+    /// A member outside the table: `resourceType`, the `value[x]`, or an element outside
+    /// the model.
+    fn other(&mut self, key: &str, r: &mut Reader<'_>) -> Result<(), ReadError>;
+}
+
+/// Reads one member (its key and colon read) into `value`. `hint` is where the table search
+/// starts: just after the last element found, since members mostly come in table order.
+pub(crate) fn read_member<S: Members>(
+    value: &mut S,
+    key: &str,
+    r: &mut Reader<'_>,
+    hint: &mut usize,
+) -> Result<(), ReadError> {
+    let table = S::MEMBERS;
+    let n = table.len();
+    for k in 0..n {
+        let mut i = *hint + k;
+        if i >= n {
+            i -= n;
+        }
+        if let Some((name, read)) = table.get(i) {
+            if *name == key {
+                *hint = i + 1;
+                return read(value, r);
+            }
+        }
+    }
+    value.other(key, r)
+}
+
+/// Reads the remaining members of the object entered last.
+pub(crate) fn read_members<S: Members>(r: &mut Reader<'_>) -> Result<S, ReadError> {
+    let mut out = S::default();
+    let mut hint = 0;
+    while let Some(key) = next_key(r)? {
+        read_member(&mut out, &key, r, &mut hint)?;
+    }
+    Ok(out)
+}
+
+/// Reads the value of the member `key` into its field, which must still be empty.
+#[inline(never)]
+pub(crate) fn slot<T: FromJson>(
+    field: &mut Option<T>,
+    key: &'static str,
+    r: &mut Reader<'_>,
+) -> Result<(), ReadError> {
+    if field.is_some() {
+        return Err(duplicate(r, key));
+    }
+    *field = Some(member(r, key)?);
+    Ok(())
+}
+
+/// Reads the `value[x]` member `key`.
+#[inline(never)]
+pub(crate) fn choice(key: &str, r: &mut Reader<'_>) -> Result<super::ChoiceValue, ReadError> {
+    super::ChoiceValue::read_keyed(key, r).map_err(|e| e.within(Segment::Key(key.to_owned())))
+}
+
+/// Reads the member `key`, outside the model, into `extra` as it is.
+#[inline(never)]
+pub(crate) fn extra(
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    r: &mut Reader<'_>,
+) -> Result<(), ReadError> {
+    let value = member::<serde_json::Value>(r, key)?;
+    extra.insert(key.to_owned(), value);
     Ok(())
 }

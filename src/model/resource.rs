@@ -275,21 +275,21 @@ fn read_members_of(
     type_read: bool,
 ) -> Result<Resource, ReadError> {
     Ok(match resource_type {
-        "Practitioner" => Resource::Practitioner(Box::new(Practitioner::read_members(r)?)),
+        "Practitioner" => Resource::Practitioner(Box::new(read::read_members::<Practitioner>(r)?)),
         "PractitionerRole" => {
-            Resource::PractitionerRole(Box::new(PractitionerRole::read_members(r)?))
+            Resource::PractitionerRole(Box::new(read::read_members::<PractitionerRole>(r)?))
         }
-        "Location" => Resource::Location(Box::new(Location::read_members(r)?)),
-        "Schedule" => Resource::Schedule(Box::new(Schedule::read_members(r)?)),
-        "Organization" => Resource::Organization(Box::new(Organization::read_members(r)?)),
-        "Person" => Resource::Person(Box::new(Person::read_members(r)?)),
-        "Contract" => Resource::Contract(Box::new(Contract::read_members(r)?)),
-        "Parameters" => Resource::Parameters(Box::new(Parameters::read_members(r)?)),
-        "Bundle" => Resource::Bundle(Box::new(Bundle::read_members(r)?)),
+        "Location" => Resource::Location(Box::new(read::read_members::<Location>(r)?)),
+        "Schedule" => Resource::Schedule(Box::new(read::read_members::<Schedule>(r)?)),
+        "Organization" => Resource::Organization(Box::new(read::read_members::<Organization>(r)?)),
+        "Person" => Resource::Person(Box::new(read::read_members::<Person>(r)?)),
+        "Contract" => Resource::Contract(Box::new(read::read_members::<Contract>(r)?)),
+        "Parameters" => Resource::Parameters(Box::new(read::read_members::<Parameters>(r)?)),
+        "Bundle" => Resource::Bundle(Box::new(read::read_members::<Bundle>(r)?)),
         "OperationOutcome" => {
-            Resource::OperationOutcome(Box::new(OperationOutcomeResource::read_members(r)?))
+            Resource::OperationOutcome(Box::new(read::read_members::<OperationOutcomeResource>(r)?))
         }
-        "ValueSet" => Resource::ValueSet(Box::new(ValueSet::read_members(r)?)),
+        "ValueSet" => Resource::ValueSet(Box::new(read::read_members::<ValueSet>(r)?)),
         other => {
             if !is_resource_type_name(other) {
                 return Err(ReadError::after(
