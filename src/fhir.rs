@@ -7,8 +7,9 @@
 //! Resources are read by the model's own reader ([`crate::model::read`]), whose errors carry
 //! the failing element's path, so a parse failure names the element without a second pass.
 
-use crate::json::Reader;
+use crate::json::{Out, Reader};
 use crate::model::read::{self, FromJson, ReadError, Segment};
+use crate::model::write::{self, ToJson};
 use crate::model::{Bundle, BundleEntry, Resource};
 use crate::outcome::{Issue, IssueCode, OperationOutcome};
 use crate::validation;
@@ -35,20 +36,16 @@ pub fn parse_resource(json: &str) -> Result<String, OperationOutcome> {
         check_depth(json)?;
         // Large searchsets: parse, write and drop entry by entry so memory stays small and hot.
         // The output is byte-for-byte what the typed path writes.
-        let mut entries: Vec<u8> = Vec::with_capacity(json.len() + 16);
+        let mut entries = Out::new();
+        entries.open_list();
         let streamed = stream_bundle(json, |_, entry| {
-            entries.push(if entries.is_empty() { b'[' } else { b',' });
-            serde_json::to_writer(&mut entries, &entry).is_ok()
+            entry.write(&mut entries);
+            true
         });
         return match streamed {
             Ok(Some((bundle, count))) => {
-                if count == Some(0) {
-                    entries.push(b'[');
-                }
-                if count.is_some() {
-                    entries.push(b']');
-                }
-                write_bundle(bundle, count.map(|_| entries.as_slice()))
+                entries.close_list();
+                Ok(write_bundle(&bundle, count.map(|_| entries.finish())))
             }
             Ok(None) => Err(write_failure()),
             Err(_) => Err(describe_parse_failure(json)),
@@ -58,9 +55,9 @@ pub fn parse_resource(json: &str) -> Result<String, OperationOutcome> {
     to_json(&resource)
 }
 
-/// Writes a resource as compact JSON.
+/// Writes a resource as compact JSON (what serde_json writes for it, byte for byte).
 pub fn to_json(resource: &Resource) -> Result<String, OperationOutcome> {
-    serde_json::to_string(resource).map_err(|_| write_failure())
+    Ok(write::to_text(resource))
 }
 
 /// Parses and validates a FHIR JSON resource, returning every issue found (none when clean).
@@ -166,31 +163,16 @@ fn stream_bundle(
 /// Writes a streamed Bundle: its modelled elements, then the entries (`entry` is the last
 /// modelled element) as written already, then the elements outside the model, as the typed
 /// writer orders them.
-fn write_bundle(mut bundle: Bundle, entries: Option<&[u8]>) -> Result<String, OperationOutcome> {
-    let extra = std::mem::take(&mut bundle.extra);
-    let head =
-        serde_json::to_string(&Resource::Bundle(Box::new(bundle))).map_err(|_| write_failure())?;
-    let tail = serde_json::to_string(&extra).map_err(|_| write_failure())?;
-    let entries = match entries {
-        Some(bytes) => std::str::from_utf8(bytes).map_err(|_| write_failure())?,
-        None => "",
-    };
-    let head = head.strip_suffix('}').unwrap_or(&head);
-    let tail = tail.strip_prefix('{').unwrap_or(&tail);
-    let mut out = String::with_capacity(head.len() + tail.len() + entries.len() + 16);
-    out.push_str(head);
-    if !entries.is_empty() {
-        if head.len() > 1 {
-            out.push(',');
-        }
-        out.push_str("\"entry\":");
-        out.push_str(entries);
+fn write_bundle(bundle: &Bundle, entries: Option<String>) -> String {
+    let mut out = Out::new();
+    out.open().member("resourceType", "Bundle");
+    write::members(bundle, &mut out);
+    if let Some(entries) = entries {
+        out.key("entry").raw(&entries);
     }
-    if tail != "}" {
-        out.push(',');
-    }
-    out.push_str(tail);
-    Ok(out)
+    write::extra(&bundle.extra, &mut out);
+    out.close();
+    out.finish()
 }
 
 fn write_failure() -> OperationOutcome {
@@ -475,6 +457,32 @@ mod tests {
                     );
                     checked += 1;
                 }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn the_writer_writes_what_serde_json_writes() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut checked = 0;
+        for file in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            let Ok(root) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            let mut inputs = vec![root.clone()];
+            mutations(&root, &mut inputs, &root, &mut Vec::new());
+            for input in inputs.iter().take(2000) {
+                let json = input.to_string();
+                let Ok(resource) = parse_typed(&json) else {
+                    continue;
+                };
+                let serde = serde_json::to_string(&resource).unwrap();
+                assert_eq!(to_json(&resource).unwrap(), serde);
+                // The streaming Bundle writer too.
+                assert_eq!(parse_resource(&json).unwrap(), serde);
+                checked += 1;
             }
         }
         assert!(checked > 1000, "{checked}");

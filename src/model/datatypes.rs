@@ -41,6 +41,12 @@ impl<T: super::read::FromJson> super::read::FromJson for AllowEmpty<T> {
     }
 }
 
+impl<T: super::write::ToJson> super::write::ToJson for AllowEmpty<T> {
+    fn write(&self, out: &mut crate::json::Out) {
+        self.0.write(out);
+    }
+}
+
 impl CodeableConcept {
     /// The first coding whose system is `system`.
     pub fn coding_with_system(&self, system: &str) -> Option<&Coding> {

@@ -4,6 +4,7 @@ use serde::de::MapAccess;
 use serde::{Serialize, Serializer};
 
 use super::read::{FromJson, ReadError};
+use super::write::ToJson;
 use super::{
     Address, Attachment, Base64Binary, Canonical, Code, CodeableConcept, Coding, ContactPoint,
     Date, DateTime, FhirDecimal, HumanName, Id, Identifier, Instant, Integer, Markdown, Money, Oid,
@@ -112,6 +113,15 @@ macro_rules! choice_value {
                 match self {
                     $( ChoiceValue::$variant(v) => v.serialize(serializer), )*
                     ChoiceValue::Other(_, v) => v.serialize(serializer),
+                }
+            }
+        }
+
+        impl ToJson for ChoiceValue {
+            fn write(&self, out: &mut crate::json::Out) {
+                match self {
+                    $( ChoiceValue::$variant(v) => v.write(out), )*
+                    ChoiceValue::Other(_, v) => v.write(out),
                 }
             }
         }

@@ -212,7 +212,11 @@ macro_rules! fhir_type {
 
         impl $crate::model::read::Members for $name {
             const MEMBERS: &'static [$crate::model::read::Member<Self>] = &[
-                $( ($json, |this, r| $crate::model::read::slot(&mut this.$field, $json, r)), )*
+                $( (
+                    $json,
+                    |this, r| $crate::model::read::slot(&mut this.$field, $json, r),
+                    |this, out| $crate::model::write::slot(&this.$field, $json, out),
+                ), )*
             ];
 
             #[allow(unused_variables)]
@@ -233,6 +237,23 @@ macro_rules! fhir_type {
                     }
                 )?
                 $crate::model::read::extra(&mut self.extra, key, r)
+            }
+        }
+
+        impl $crate::model::write::ToJson for $name {
+            #[inline(never)]
+            fn write(&self, out: &mut $crate::json::Out) {
+                out.open();
+                $( out.member("resourceType", $rt); )?
+                $crate::model::write::members(self, out);
+                $(
+                    if let Some(value) = &self.$choice {
+                        out.key(value.key());
+                        $crate::model::write::ToJson::write(value, out);
+                    }
+                )?
+                $crate::model::write::extra(&self.extra, out);
+                out.close();
             }
         }
 
@@ -320,6 +341,7 @@ mod practitioner;
 mod primitives;
 pub mod read;
 mod resource;
+pub mod write;
 
 pub use datatypes::AllowEmpty;
 pub use extension::{ChoiceValue, Extension};
@@ -413,6 +435,12 @@ impl read::FromJson for FhirDecimal {
         };
         let text = r.number_token()?;
         read::number(r, text).map(FhirDecimal)
+    }
+}
+
+impl write::ToJson for FhirDecimal {
+    fn write(&self, out: &mut crate::json::Out) {
+        out.number(self.as_str());
     }
 }
 

@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::read::{FromJson, ReadError};
+use super::write::ToJson;
 use crate::json::Reader;
 use crate::validation::formats;
 
@@ -129,6 +130,12 @@ macro_rules! string_primitives {
             }
         }
 
+        impl ToJson for $name {
+            fn write(&self, out: &mut crate::json::Out) {
+                out.str(&self.0);
+            }
+        }
+
         impl $crate::validation::Validate for $name {
             fn validate(&self, path: &$crate::validation::Path<'_>, issues: &mut Vec<$crate::outcome::Issue>) {
                 $crate::validation::check_primitive::<$name>(&self.0, path, issues);
@@ -222,6 +229,12 @@ macro_rules! integer_primitives {
         impl FromJson for $name {
             fn read(r: &mut Reader<'_>) -> Result<Self, ReadError> {
                 <$inner>::read(r).map($name)
+            }
+        }
+
+        impl ToJson for $name {
+            fn write(&self, out: &mut crate::json::Out) {
+                self.0.write(out);
             }
         }
 

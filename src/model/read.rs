@@ -322,11 +322,12 @@ pub(crate) fn resource_type(r: &mut Reader<'_>, expected: &str) -> Result<(), Re
     Ok(())
 }
 
-/// How one modelled element is read: its JSON name, and the function that reads its value
-/// into its field (refusing a second one).
+/// One modelled element: its JSON name, the function that reads its value into its field
+/// (refusing a second one), and the one that writes the field when present.
 pub(crate) type Member<S> = (
     &'static str,
     fn(&mut S, &mut Reader<'_>) -> Result<(), ReadError>,
+    fn(&S, &mut crate::json::Out),
 );
 
 /// A model type read member by member, from a table: the modelled elements, then
@@ -357,7 +358,7 @@ pub(crate) fn read_member<S: Members>(
         if i >= n {
             i -= n;
         }
-        if let Some((name, read)) = table.get(i) {
+        if let Some((name, read, _)) = table.get(i) {
             if *name == key {
                 *hint = i + 1;
                 return read(value, r);

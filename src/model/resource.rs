@@ -309,3 +309,22 @@ fn read_members_of(
         }
     })
 }
+
+impl super::write::ToJson for Resource {
+    fn write(&self, out: &mut crate::json::Out) {
+        match self {
+            Resource::Practitioner(r) => r.write(out),
+            Resource::PractitionerRole(r) => r.write(out),
+            Resource::Location(r) => r.write(out),
+            Resource::Schedule(r) => r.write(out),
+            Resource::Organization(r) => r.write(out),
+            Resource::Person(r) => r.write(out),
+            Resource::Contract(r) => r.write(out),
+            Resource::Parameters(r) => r.write(out),
+            Resource::Bundle(r) => r.write(out),
+            Resource::OperationOutcome(r) => r.write(out),
+            Resource::ValueSet(r) => r.write(out),
+            Resource::Other(map) => map.write(out),
+        }
+    }
+}
