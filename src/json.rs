@@ -368,17 +368,9 @@ impl<'a> Reader<'a> {
         let mut owned: Option<String> = None;
         let mut run = start;
         loop {
-            // Jump to the next quote or backslash; the run before it must hold no control
-            // character (the text is a &str, so the run ends on a character boundary).
-            let rest = self.bytes.get(self.at..).unwrap_or_default();
-            let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
-            if let Some(bad) = rest[..end].iter().position(|&b| b < 0x20) {
-                self.at += bad;
-                return Err(
-                    self.error("control character (\\u0000-\\u001F) found while parsing a string")
-                );
-            }
-            self.at += end;
+            // Jump to the next quote, backslash or control character (the text is a &str, so
+            // the run before it ends on a character boundary).
+            self.at += plain_len(self.bytes.get(self.at..).unwrap_or_default());
             match self.peek() {
                 None => return Err(self.error("EOF while parsing a string")),
                 Some(b'"') => {
@@ -399,9 +391,11 @@ impl<'a> Reader<'a> {
                     s.push(self.escape()?);
                     run = self.at;
                 }
-                // Unreachable: memchr2 stopped at a quote or a backslash. An error rather
-                // than another turn keeps the loop finite regardless.
-                Some(_) => return Err(self.error("invalid string")),
+                Some(_) => {
+                    return Err(
+                        self.error("control character (\\u0000-\\u001F) found while parsing a string")
+                    )
+                }
             }
         }
     }
@@ -463,6 +457,40 @@ impl<'a> Reader<'a> {
         }
         Ok(n)
     }
+}
+
+/// The length of the run of `bytes` before its first quote, backslash or control character
+/// (all of it when there is none): eight bytes at a time, as serde_json scans strings.
+#[inline(always)]
+fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // A byte of zero in `quote` or `backslash`, or below 0x20 in `x`, sets its high bit;
+        // the lowest one set is the first such byte (carries only reach bytes above it).
+        let found = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Writes compact JSON text, byte for byte as serde_json writes the same document: members

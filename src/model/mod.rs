@@ -180,18 +180,9 @@ macro_rules! fhir_type {
                 path: &$crate::validation::Path<'_>,
                 issues: &mut Vec<$crate::outcome::Issue>,
             ) {
-                $(
-                    match &self.$field {
-                        Some(value) => {
-                            let at = path.field($json);
-                            $crate::validation::Validate::validate(value, &at, issues);
-                            $( $crate::validation::check_binding(value, &at, &$crate::validation::formats::$binding, issues); )?
-                        }
-                        None => {
-                            $( $crate::validation::check_cardinality($min, &path.field($json), concat!(stringify!($min), "..", stringify!($max)), issues); )?
-                        }
-                    }
-                )*
+                for (_, _, _, check) in <Self as $crate::model::read::Members>::MEMBERS {
+                    check(self, path, issues);
+                }
                 $(
                     if let Some(value) = &self.$choice {
                         $crate::validation::Validate::validate(value, &path.field(value.key()), issues);
@@ -216,6 +207,7 @@ macro_rules! fhir_type {
                     $json,
                     |this, r| $crate::model::read::slot(&mut this.$field, $json, r),
                     |this, out| $crate::model::write::slot(&this.$field, $json, out),
+                    fhir_type!(@check $field $json [$($min $max)?] [$($binding)?]),
                 ), )*
             ];
 
@@ -307,6 +299,27 @@ macro_rules! fhir_type {
                 map.end()
             }
         }
+    };
+    // One element's check, for the type's table: its type's rules, and whether a required
+    // one is present; a code's required binding.
+    (@check $field:ident $json:literal [] []) => {
+        |this, path, issues| $crate::validation::slot(&this.$field, $json, 0, "", path, issues)
+    };
+    (@check $field:ident $json:literal [$min:tt $max:tt] []) => {
+        |this, path, issues| $crate::validation::slot(
+            &this.$field, $json, $min, concat!(stringify!($min), "..", stringify!($max)), path, issues,
+        )
+    };
+    (@check $field:ident $json:literal [] [$binding:ident]) => {
+        |this, path, issues| $crate::validation::code_slot(
+            &this.$field, $json, 0, "", &$crate::validation::formats::$binding, path, issues,
+        )
+    };
+    (@check $field:ident $json:literal [$min:tt $max:tt] [$binding:ident]) => {
+        |this, path, issues| $crate::validation::code_slot(
+            &this.$field, $json, $min, concat!(stringify!($min), "..", stringify!($max)),
+            &$crate::validation::formats::$binding, path, issues,
+        )
     };
     // A DomainResource: its `contained` resources are in scope for its references (ref-1).
     (@validate domain $self:ident $path:ident $issues:ident) => {

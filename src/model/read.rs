@@ -30,8 +30,14 @@ pub enum Segment {
 }
 
 /// Why a text does not read as the model, where, and for which element.
+///
+/// Boxed: a read returns `Result<T, ReadError>` at every level of nesting, and a one-word
+/// error keeps those results small (the unboxed error cost the validator 10%).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
+pub struct ReadError(Box<Failure>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Failure {
     message: String,
     line: usize,
     column: usize,
@@ -40,32 +46,37 @@ pub struct ReadError {
 }
 
 impl ReadError {
-    /// An error about the value just read (serde_json's position: the bytes of the line read).
     #[cold]
-    pub(crate) fn after(r: &Reader<'_>, message: String) -> ReadError {
-        let (line, column) = r.consumed_position();
-        ReadError {
+    fn new(message: String, line: usize, column: usize) -> ReadError {
+        ReadError(Box::new(Failure {
             message,
             line,
             column,
             path: Vec::new(),
-        }
+        }))
+    }
+
+    /// An error about the value just read (serde_json's position: the bytes of the line read).
+    #[cold]
+    pub(crate) fn after(r: &Reader<'_>, message: String) -> ReadError {
+        let (line, column) = r.consumed_position();
+        ReadError::new(message, line, column)
     }
 
     /// What is wrong, without the position.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The path of the failing element, outermost first.
     pub fn path(&self) -> impl Iterator<Item = &Segment> {
-        self.path.iter().rev()
+        self.0.path.iter().rev()
     }
 
     /// The error, one level further out: inside `segment`.
     #[cold]
     pub(crate) fn within(mut self, segment: Segment) -> ReadError {
-        self.path.push(segment);
+        self.0.path.push(segment);
         self
     }
 }
@@ -73,12 +84,7 @@ impl ReadError {
 impl From<JsonError> for ReadError {
     #[cold]
     fn from(e: JsonError) -> ReadError {
-        ReadError {
-            message: e.message.to_owned(),
-            line: e.line,
-            column: e.column,
-            path: Vec::new(),
-        }
+        ReadError::new(e.message.to_owned(), e.line, e.column)
     }
 }
 
@@ -87,7 +93,7 @@ impl fmt::Display for ReadError {
         write!(
             f,
             "{} at line {} column {}",
-            self.message, self.line, self.column
+            self.0.message, self.0.line, self.0.column
         )
     }
 }
@@ -242,19 +248,33 @@ impl<T: FromJson> FromJson for Box<T> {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    #[inline(never)]
     fn read(r: &mut Reader<'_>) -> Result<Vec<T>, ReadError> {
-        if r.peek_value() != Some(b'[') {
-            return Err(invalid_type(r, "a sequence"));
-        }
-        r.begin_array()?;
         let mut items = Vec::new();
-        while r.next_item()? {
-            let item = T::read(r).map_err(|e| e.within(Segment::Index(items.len())))?;
-            items.push(item);
-        }
+        read_items(r, &mut |r| {
+            items.push(T::read(r)?);
+            Ok(())
+        })?;
         Ok(items)
     }
+}
+
+/// Reads an array, each item by `each`, its errors placed under the item's index: one loop
+/// for every item type.
+#[inline(never)]
+fn read_items(
+    r: &mut Reader<'_>,
+    each: &mut dyn FnMut(&mut Reader<'_>) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    if r.peek_value() != Some(b'[') {
+        return Err(invalid_type(r, "a sequence"));
+    }
+    r.begin_array()?;
+    let mut index = 0;
+    while r.next_item()? {
+        each(r).map_err(|e| e.within(Segment::Index(index)))?;
+        index += 1;
+    }
+    Ok(())
 }
 
 /// A JSON number as serde_json keeps it (its text, with `arbitrary_precision`).
@@ -323,11 +343,13 @@ pub(crate) fn resource_type(r: &mut Reader<'_>, expected: &str) -> Result<(), Re
 }
 
 /// One modelled element: its JSON name, the function that reads its value into its field
-/// (refusing a second one), and the one that writes the field when present.
+/// (refusing a second one), the one that writes the field when present, and the one that
+/// validates it (its type's rules, its cardinality, its binding).
 pub(crate) type Member<S> = (
     &'static str,
     fn(&mut S, &mut Reader<'_>) -> Result<(), ReadError>,
     fn(&S, &mut crate::json::Out),
+    fn(&S, &crate::validation::Path<'_>, &mut Vec<crate::outcome::Issue>),
 );
 
 /// A model type read member by member, from a table: the modelled elements, then
@@ -358,7 +380,7 @@ pub(crate) fn read_member<S: Members>(
         if i >= n {
             i -= n;
         }
-        if let Some((name, read, _)) = table.get(i) {
+        if let Some((name, read, _, _)) = table.get(i) {
             if *name == key {
                 *hint = i + 1;
                 return read(value, r);

@@ -25,7 +25,7 @@ pub fn to_text<T: ToJson + ?Sized>(value: &T) -> String {
 
 /// Writes the modelled elements of `value` that are present, in table order.
 pub(crate) fn members<S: Members>(value: &S, out: &mut Out) {
-    for (_, _, write) in S::MEMBERS {
+    for (_, _, write, _) in S::MEMBERS {
         write(value, out);
     }
 }

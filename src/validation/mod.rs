@@ -123,6 +123,45 @@ pub fn check_cardinality(min: u32, path: &Path<'_>, cardinality: &str, issues: &
     }
 }
 
+/// One element of a type's table: its type's rules when present, its lower cardinality
+/// when absent.
+#[inline(never)]
+pub(crate) fn slot<T: Validate>(
+    field: &Option<T>,
+    json: &str,
+    min: u32,
+    cardinality: &str,
+    path: &Path<'_>,
+    issues: &mut Vec<Issue>,
+) {
+    match field {
+        Some(value) => value.validate(&path.field(json), issues),
+        None if min > 0 => check_cardinality(min, &path.field(json), cardinality, issues),
+        None => {}
+    }
+}
+
+/// A code element with a required binding: as [`slot`], then the binding.
+#[inline(never)]
+pub(crate) fn code_slot(
+    field: &Option<crate::model::Code>,
+    json: &str,
+    min: u32,
+    cardinality: &str,
+    binding: &formats::Binding,
+    path: &Path<'_>,
+    issues: &mut Vec<Issue>,
+) {
+    match field {
+        Some(code) => {
+            let at = path.field(json);
+            code.validate(&at, issues);
+            check_binding(code, &at, binding, issues);
+        }
+        None => slot::<crate::model::Code>(&None, json, min, cardinality, path, issues),
+    }
+}
+
 /// Reports a code outside its required binding (empty strings are reported by its type).
 #[doc(hidden)]
 pub fn check_binding(
