@@ -25,15 +25,13 @@ pub const MAX_DEPTH: usize = 100;
 /// malformed `resourceType`, or a wrong JSON type for a modelled element. Format, cardinality
 /// and profile rules are not checked here: see [`validate_resource`].
 pub fn parse_typed(json: &str) -> Result<Resource, OperationOutcome> {
-    check_depth(json)?;
-    read::from_text::<Resource>(json).map_err(|e| describe(json, &e))
+    read::from_reader::<Resource>(reader(json)).map_err(|e| describe(json, &e))
 }
 
 /// Parses a FHIR JSON resource and writes it back as normalised compact JSON (modelled
 /// elements first, unknown elements after them, every value and decimal digit kept).
 pub fn parse_resource(json: &str) -> Result<String, OperationOutcome> {
     if starts_as_bundle(json) {
-        check_depth(json)?;
         // Large searchsets: parse, write and drop entry by entry so memory stays small and hot.
         // The output is byte-for-byte what the typed path writes.
         let mut entries = Out::new();
@@ -64,9 +62,6 @@ pub fn to_json(resource: &Resource) -> Result<String, OperationOutcome> {
 /// A parse failure comes back as its single `MSG_CANT_PARSE_CONTENT` issue.
 pub fn validate_resource(json: &str) -> OperationOutcome {
     if starts_as_bundle(json) {
-        if let Err(outcome) = check_depth(json) {
-            return outcome;
-        }
         // Large searchsets: validate entry by entry and drop each, so memory stays small and
         // hot instead of building the whole tree. Same issues, same order as the typed path.
         let root = validation::Path::root("Bundle");
@@ -127,7 +122,7 @@ fn stream_bundle(
     json: &str,
     mut each: impl FnMut(usize, BundleEntry) -> bool,
 ) -> Result<Option<(Bundle, Option<usize>)>, ReadError> {
-    let mut r = Reader::new(json);
+    let mut r = reader(json);
     read::open_object(&mut r, "a Bundle")?;
     let mut bundle = Bundle::default();
     let mut entries = None;
@@ -205,7 +200,9 @@ fn line_column(json: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Rejects nesting deeper than [`MAX_DEPTH`] in one linear pass, before serde recurses.
+/// Finds nesting deeper than [`MAX_DEPTH`] in one linear pass. Only a failed read runs it
+/// (the reader itself stops at that depth): a too-deep input is reported as such, whatever
+/// else is wrong with it.
 fn check_depth(json: &str) -> Result<(), OperationOutcome> {
     let bytes = json.as_bytes();
     let mut depth = 0usize;
@@ -223,7 +220,7 @@ fn check_depth(json: &str) -> Result<(), OperationOutcome> {
                             at += i;
                             break;
                         }
-                        // Unterminated: serde reports it properly.
+                        // Unterminated: the reader reports it.
                         None => return Ok(()),
                     }
                 }
@@ -249,11 +246,17 @@ fn check_depth(json: &str) -> Result<(), OperationOutcome> {
     Ok(())
 }
 
+/// A reader over a resource's text that refuses nesting deeper than [`MAX_DEPTH`] where it
+/// meets it, so no recursive read goes deeper (the wasm stack is 1 MiB).
+fn reader(json: &str) -> Reader<'_> {
+    Reader::with_max_depth(json, MAX_DEPTH)
+}
+
 /// Reads a failed input again with the typed reader (the error path only) and describes the
 /// failure: the streaming paths hand their failures here so that they read as the typed
 /// path's.
 fn describe_parse_failure(json: &str) -> OperationOutcome {
-    match read::from_text::<Resource>(json) {
+    match read::from_reader::<Resource>(reader(json)) {
         Ok(_) => cant_parse("Failed to parse the resource.".to_owned(), None),
         Err(e) => describe(json, &e),
     }
@@ -262,6 +265,9 @@ fn describe_parse_failure(json: &str) -> OperationOutcome {
 /// The outcome for a read failure: its message and position, and the failing element's
 /// FHIRPath (the resource type, then the path) when it is inside the resource.
 fn describe(json: &str, failure: &ReadError) -> OperationOutcome {
+    if let Err(too_deep) = check_depth(json) {
+        return too_deep;
+    }
     let mut expression = String::new();
     let mut segments = failure.path().peekable();
     if segments.peek().is_some() {

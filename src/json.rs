@@ -89,6 +89,8 @@ pub struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     depth: usize,
+    /// The deepest nesting accepted.
+    max_depth: usize,
     /// Whether the innermost open object or array has had no member yet.
     first: bool,
 }
@@ -101,8 +103,17 @@ impl<'a> Reader<'a> {
             bytes: text.as_bytes(),
             at: 0,
             depth: 0,
+            max_depth: MAX_DEPTH,
             first: false,
         }
+    }
+
+    /// A reader that refuses nesting deeper than `max_depth` (at most [`MAX_DEPTH`]), with
+    /// `recursion limit exceeded` at the bracket that goes deeper.
+    pub fn with_max_depth(text: &'a str, max_depth: usize) -> Reader<'a> {
+        let mut r = Reader::new(text);
+        r.max_depth = max_depth.min(MAX_DEPTH);
+        r
     }
 
     /// The first byte of the next value (after whitespace), if any: `{`, `[`, `"`, `n`…
@@ -156,7 +167,7 @@ impl<'a> Reader<'a> {
             return Err(self.error(message));
         }
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.max_depth {
             return Err(self.error("recursion limit exceeded"));
         }
         self.at += 1;
@@ -392,9 +403,8 @@ impl<'a> Reader<'a> {
                     run = self.at;
                 }
                 Some(_) => {
-                    return Err(
-                        self.error("control character (\\u0000-\\u001F) found while parsing a string")
-                    )
+                    return Err(self
+                        .error("control character (\\u0000-\\u001F) found while parsing a string"))
                 }
             }
         }

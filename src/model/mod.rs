@@ -117,6 +117,9 @@ macro_rules! fhir_type {
         }
 
         impl $name {
+            /// What a value of this type is, for a type error.
+            const EXPECTED: &'static str = concat!("a JSON object (", stringify!($name), ")");
+
             /// The JSON names of the modelled elements.
             #[allow(dead_code)]
             pub(crate) const FIELDS: &'static [&'static str] = &[$($json),*];
@@ -250,15 +253,30 @@ macro_rules! fhir_type {
         }
 
         impl $crate::model::read::FromJson for $name {
-            #[inline(never)]
             fn read(
                 r: &mut $crate::json::Reader<'_>,
             ) -> Result<Self, $crate::model::read::ReadError> {
-                $crate::model::read::open_object(
-                    r,
-                    concat!("a JSON object (", stringify!($name), ")"),
-                )?;
-                $crate::model::read::read_members(r)
+                let mut value = $name::default();
+                $crate::model::read::object_into(&mut value, Self::EXPECTED, r)?;
+                Ok(value)
+            }
+
+            fn read_slot(
+                slot: &mut Option<Self>,
+                r: &mut $crate::json::Reader<'_>,
+            ) -> Result<(), $crate::model::read::ReadError> {
+                $crate::model::read::object_into(slot.insert($name::default()), Self::EXPECTED, r)
+            }
+
+            fn read_push(
+                items: &mut Vec<Self>,
+                r: &mut $crate::json::Reader<'_>,
+            ) -> Result<(), $crate::model::read::ReadError> {
+                items.push($name::default());
+                match items.last_mut() {
+                    Some(value) => $crate::model::read::object_into(value, Self::EXPECTED, r),
+                    None => Ok(()),
+                }
             }
         }
 

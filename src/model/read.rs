@@ -104,6 +104,19 @@ impl std::error::Error for ReadError {}
 pub trait FromJson: Sized {
     /// Reads one value.
     fn read(r: &mut Reader<'_>) -> Result<Self, ReadError>;
+
+    /// Reads one value into an empty `slot`. A model type fills a default value where it
+    /// lies, which saves copying a large value into place.
+    fn read_slot(slot: &mut Option<Self>, r: &mut Reader<'_>) -> Result<(), ReadError> {
+        *slot = Some(Self::read(r)?);
+        Ok(())
+    }
+
+    /// Reads one more item of an array onto `items` (in place, for a model type).
+    fn read_push(items: &mut Vec<Self>, r: &mut Reader<'_>) -> Result<(), ReadError> {
+        items.push(Self::read(r)?);
+        Ok(())
+    }
 }
 
 /// The value of the member `key` (its key and colon read), its errors placed under `key`.
@@ -250,10 +263,7 @@ impl<T: FromJson> FromJson for Box<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn read(r: &mut Reader<'_>) -> Result<Vec<T>, ReadError> {
         let mut items = Vec::new();
-        read_items(r, &mut |r| {
-            items.push(T::read(r)?);
-            Ok(())
-        })?;
+        read_items(r, &mut |r| T::read_push(&mut items, r))?;
         Ok(items)
     }
 }
@@ -324,7 +334,11 @@ impl FromJson for serde_json::Value {
 
 /// Reads a whole text as `T`: one value, then only whitespace.
 pub fn from_text<T: FromJson>(text: &str) -> Result<T, ReadError> {
-    let mut r = Reader::new(text);
+    from_reader(Reader::new(text))
+}
+
+/// Reads the whole text of `r` as `T`.
+pub fn from_reader<T: FromJson>(mut r: Reader<'_>) -> Result<T, ReadError> {
     let value = T::read(&mut r)?;
     r.end()?;
     Ok(value)
@@ -390,14 +404,35 @@ pub(crate) fn read_member<S: Members>(
     value.other(key, r)
 }
 
-/// Reads the remaining members of the object entered last.
-pub(crate) fn read_members<S: Members>(r: &mut Reader<'_>) -> Result<S, ReadError> {
-    let mut out = S::default();
+/// Reads the remaining members of the object entered last into `value`.
+pub(crate) fn read_members_into<S: Members>(
+    value: &mut S,
+    r: &mut Reader<'_>,
+) -> Result<(), ReadError> {
     let mut hint = 0;
     while let Some(key) = next_key(r)? {
-        read_member(&mut out, &key, r, &mut hint)?;
+        read_member(value, &key, r, &mut hint)?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Reads the object next into `value` (a default one), or says what was found instead of
+/// `expected`: the reader of every model type.
+#[inline(never)]
+pub(crate) fn object_into<S: Members>(
+    value: &mut S,
+    expected: &str,
+    r: &mut Reader<'_>,
+) -> Result<(), ReadError> {
+    open_object(r, expected)?;
+    read_members_into(value, r)
+}
+
+/// A model type's reader, in a fresh boxed value (as the resources are kept).
+pub(crate) fn boxed_members<S: Members>(r: &mut Reader<'_>) -> Result<Box<S>, ReadError> {
+    let mut value = Box::<S>::default();
+    read_members_into(&mut *value, r)?;
+    Ok(value)
 }
 
 /// Reads the value of the member `key` into its field, which must still be empty.
@@ -410,8 +445,7 @@ pub(crate) fn slot<T: FromJson>(
     if field.is_some() {
         return Err(duplicate(r, key));
     }
-    *field = Some(member(r, key)?);
-    Ok(())
+    T::read_slot(field, r).map_err(|e| e.within(Segment::Key(key.to_owned())))
 }
 
 /// Reads the `value[x]` member `key`.

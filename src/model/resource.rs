@@ -275,21 +275,21 @@ fn read_members_of(
     type_read: bool,
 ) -> Result<Resource, ReadError> {
     Ok(match resource_type {
-        "Practitioner" => Resource::Practitioner(Box::new(read::read_members::<Practitioner>(r)?)),
+        "Practitioner" => Resource::Practitioner(read::boxed_members::<Practitioner>(r)?),
         "PractitionerRole" => {
-            Resource::PractitionerRole(Box::new(read::read_members::<PractitionerRole>(r)?))
+            Resource::PractitionerRole(read::boxed_members::<PractitionerRole>(r)?)
         }
-        "Location" => Resource::Location(Box::new(read::read_members::<Location>(r)?)),
-        "Schedule" => Resource::Schedule(Box::new(read::read_members::<Schedule>(r)?)),
-        "Organization" => Resource::Organization(Box::new(read::read_members::<Organization>(r)?)),
-        "Person" => Resource::Person(Box::new(read::read_members::<Person>(r)?)),
-        "Contract" => Resource::Contract(Box::new(read::read_members::<Contract>(r)?)),
-        "Parameters" => Resource::Parameters(Box::new(read::read_members::<Parameters>(r)?)),
-        "Bundle" => Resource::Bundle(Box::new(read::read_members::<Bundle>(r)?)),
+        "Location" => Resource::Location(read::boxed_members::<Location>(r)?),
+        "Schedule" => Resource::Schedule(read::boxed_members::<Schedule>(r)?),
+        "Organization" => Resource::Organization(read::boxed_members::<Organization>(r)?),
+        "Person" => Resource::Person(read::boxed_members::<Person>(r)?),
+        "Contract" => Resource::Contract(read::boxed_members::<Contract>(r)?),
+        "Parameters" => Resource::Parameters(read::boxed_members::<Parameters>(r)?),
+        "Bundle" => Resource::Bundle(read::boxed_members::<Bundle>(r)?),
         "OperationOutcome" => {
-            Resource::OperationOutcome(Box::new(read::read_members::<OperationOutcomeResource>(r)?))
+            Resource::OperationOutcome(read::boxed_members::<OperationOutcomeResource>(r)?)
         }
-        "ValueSet" => Resource::ValueSet(Box::new(read::read_members::<ValueSet>(r)?)),
+        "ValueSet" => Resource::ValueSet(read::boxed_members::<ValueSet>(r)?),
         other => {
             if !is_resource_type_name(other) {
                 return Err(ReadError::after(
