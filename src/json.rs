@@ -5,10 +5,11 @@
 //! without any float on the way). Objects keep their members in order, duplicates included,
 //! so a reader can refuse them.
 //!
-//! Why not serde_json's deserializer here: the contract book snapshot is the one JSON input
-//! of the npm package's fees entry, and a derived visitor per row type, with serde's float
-//! formatting behind every type error, was a fifth of that wasm (docs/benchmarks.md). This
-//! reader is one non-generic function per JSON production.
+//! Why not serde_json's deserializer here: the contract book snapshot and FHIR resources are
+//! the npm package's JSON inputs, and a serde visitor per type, with serde's float formatting
+//! behind every type error, was most of its wasm (docs/benchmarks.md). This reader is one
+//! non-generic function per JSON production; the model reads itself through it
+//! ([`crate::model::read`]).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -7,10 +7,10 @@
 //!   key by key, or the edge's query string; both become the core's [`QueryParams`], so the
 //!   page and the edge share every rule and every error.
 //! - Resources, snapshots and answers are large: they cross as JSON text (V8's
-//!   `JSON.stringify`/`JSON.parse` on the JS side, serde_json inside), measured faster than
-//!   walking objects field by field; an object given is stringified by V8 first. The `…Json`
-//!   variants hand back the text itself, for callers that forward it (see
-//!   docs/benchmarks.md).
+//!   `JSON.stringify`/`JSON.parse` on the JS side, the core's own reader and writer inside),
+//!   measured faster than walking objects field by field; an object given is stringified by
+//!   V8 first. The `…Json` variants hand back the text itself, for callers that forward it
+//!   (see docs/benchmarks.md).
 //! - Errors cross once, through [`Thrown`]: a domain error is an `Error` carrying the
 //!   OperationOutcome as `.outcome`; a wrong argument is a `TypeError` naming the parameter.
 

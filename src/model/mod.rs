@@ -5,9 +5,15 @@
 //! cardinality and required binding as R4 gives them) and `build.rs` turns into declarations.
 //! Each modelled element is an `Option` (absent and present stay distinguishable, so `[]` and
 //! `{}` survive a round trip), and every element outside the model lands in `extra` and is
-//! written back unchanged. Deserialisation is a hand-written streaming visitor (no `flatten`,
-//! no untagged enums): it borrows keys from the input and never builds an intermediate
-//! `serde_json::Value` for modelled elements.
+//! written back unchanged.
+//!
+//! Each type lists its elements once, in a table (`read::Members::MEMBERS`: name, reader,
+//! writer, check), which the core's own JSON reader ([`read`]), writer ([`write`]) and the
+//! validation walk: a few bytes per element instead of serde's code per type and format,
+//! which was most of the npm package's wasm (docs/benchmarks.md). The serde impls (a
+//! hand-written streaming visitor: no `flatten`, no untagged enums) stay for Rust callers
+//! who use the model with serde, and as the oracle the reader's error paths are tested
+//! against.
 
 use std::fmt;
 
