@@ -94,10 +94,16 @@ pub fn is_code(s: &str) -> bool {
 
 /// FHIR `uri`: no whitespace at all.
 pub fn is_uri(s: &str) -> bool {
-    if s.is_ascii() {
-        return !s.is_empty() && !s.bytes().any(|b| b.is_ascii_whitespace());
+    // One pass over the bytes; only a non-ASCII byte needs Unicode's whitespace.
+    for b in s.bytes() {
+        if b >= 0x80 {
+            return !s.contains(char::is_whitespace);
+        }
+        if b.is_ascii_whitespace() {
+            return false;
+        }
     }
-    !s.is_empty() && !s.contains(char::is_whitespace)
+    !s.is_empty()
 }
 
 /// FHIR `id`: `[A-Za-z0-9\-\.]{1,64}`.
