@@ -321,8 +321,14 @@ mod tests {
     /// The expression a path-tracking deserializer gives for a failing input (the previous
     /// implementation), to pin [`error_path`] against.
     fn reference_expression(json: &str) -> Option<String> {
+        reference(json).map(|(expression, _)| expression)
+    }
+
+    /// The reference's expression and its error's text.
+    fn reference(json: &str) -> Option<(String, String)> {
         let mut deserializer = serde_json::Deserializer::from_str(json);
         let failure = serde_path_to_error::deserialize::<_, Resource>(&mut deserializer).err()?;
+        let text = failure.inner().to_string();
         let mut expression = String::new();
         let segments: Vec<_> = failure.path().iter().collect();
         if !segments.is_empty() {
@@ -344,7 +350,7 @@ mod tests {
                 _ => {}
             }
         }
-        Some(expression)
+        Some((expression, text))
     }
 
     fn expression(json: &str) -> String {
@@ -432,19 +438,26 @@ mod tests {
                     input.to_string(),
                     serde_json::to_string_pretty(input).unwrap(),
                 ] {
-                    if let Some(expected) = reference_expression(&json) {
+                    if let Some((expected, serde_text)) = reference(&json) {
                         let got = expression(&json);
                         let outcome = describe_parse_failure(&json);
                         let message = outcome.issues[0].diagnostics.clone();
-                        if message.contains("invalid type: map, expected a JSON number")
-                            && expected.starts_with(&format!("{got}."))
-                        {
-                            // An object given for a decimal: the reference (serde_json's
-                            // arbitrary-precision number) named the object's first key, read
-                            // as a number's magic key; this names the decimal.
+                        if message.contains("expected a JSON number") {
+                            // An array or object given for a decimal: serde_json's
+                            // arbitrary-precision number reads into it (naming, for an object,
+                            // its first key, as a number's magic key) before it fails; this
+                            // reader names the decimal where it starts.
+                            assert!(expected.starts_with(&got), "{got} / {expected}");
                             continue;
                         }
                         assert_eq!(got, expected, "{}: {message}", file.display());
+                        // The wording and position are serde_json's too.
+                        let at = if got.is_empty() {
+                            "the resource".to_owned()
+                        } else {
+                            got
+                        };
+                        assert_eq!(message, format!("Failed to parse {at}: {serde_text}."));
                         checked += 1;
                     }
                 }
