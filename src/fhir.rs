@@ -14,8 +14,8 @@ use crate::model::{Bundle, BundleEntry, Resource};
 use crate::outcome::{Issue, IssueCode, OperationOutcome};
 use crate::validation;
 
-/// The deepest JSON nesting accepted. Real FHIR resources stay far below it; the limit is
-/// checked before any recursive parsing so hostile input cannot exhaust the (1 MiB wasm) stack.
+/// The deepest JSON nesting accepted. Real FHIR resources stay far below it; the reader
+/// stops at it before going deeper, so hostile input cannot exhaust the (1 MiB wasm) stack.
 pub const MAX_DEPTH: usize = 100;
 
 /// Parses a FHIR JSON resource into the typed model.
