@@ -32,7 +32,8 @@ pub enum Segment {
 /// Why a text does not read as the model, where, and for which element.
 ///
 /// Boxed: a read returns `Result<T, ReadError>` at every level of nesting, and a one-word
-/// error keeps those results small (the unboxed error cost the validator 10%).
+/// error keeps those results small (measured: 2-3% of validateResource's time, and 5.7 KB
+/// of the whole package's wasm, gzip).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError(Box<Failure>);
 
@@ -121,8 +122,8 @@ pub trait FromJson: Sized {
 
 /// The value of the member `key` (its key and colon read), its errors placed under `key`.
 ///
-/// Never inlined: one call per member keeps each type's member match small (inlining every
-/// element's reader into it made the model's readers 400 KB of wasm).
+/// Never inlined: one call per member keeps its callers small (with every element's reader
+/// inlined into a type's member `match`, that match was 7-13 KB of wasm per resource type).
 #[inline(never)]
 pub(crate) fn member<T: FromJson>(r: &mut Reader<'_>, key: &str) -> Result<T, ReadError> {
     T::read(r).map_err(|e| e.within(Segment::Key(key.to_owned())))
