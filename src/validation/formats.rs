@@ -94,12 +94,27 @@ pub fn is_code(s: &str) -> bool {
 
 /// FHIR `uri`: no whitespace at all.
 pub fn is_uri(s: &str) -> bool {
-    // One pass over the bytes; only a non-ASCII byte needs Unicode's whitespace.
-    for b in s.bytes() {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = s.as_bytes();
+    // Eight bytes at a time while none is a space, a control byte or non-ASCII (the usual
+    // URI); the rest, and any word holding one of those, byte by byte.
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let x = u64::from_le_bytes(word);
+        if ((x.wrapping_sub(ONES * 0x21) & !x) | x) & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    for &b in bytes.get(i..).unwrap_or_default() {
         if b >= 0x80 {
+            // Only a non-ASCII byte needs Unicode's whitespace.
             return !s.contains(char::is_whitespace);
         }
-        if b.is_ascii_whitespace() {
+        // Unicode's ASCII whitespace, vertical tab included (`is_ascii_whitespace` leaves
+        // it out).
+        if matches!(b, b'\t'..=b'\r' | b' ') {
             return false;
         }
     }
@@ -440,5 +455,22 @@ mod tests {
         assert!(!is_uri("https://x y"));
         assert!(is_id("SP09000"));
         assert!(!is_id("SP 9000"));
+    }
+
+    #[test]
+    fn the_word_at_a_time_uri_check_is_unicodes_whitespace_rule() {
+        let reference = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace);
+        for special in [
+            ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1}', '\u{7f}', '!', 'é', '\u{a0}',
+            '\u{85}', '\u{2003}', '\u{3000}',
+        ] {
+            for before in 0..20 {
+                for after in 0..12 {
+                    let s = format!("{}{special}{}", "a".repeat(before), "b".repeat(after));
+                    assert_eq!(is_uri(&s), reference(&s), "{s:?}");
+                }
+            }
+        }
+        assert!(!is_uri(""));
     }
 }
