@@ -100,7 +100,10 @@ pub fn is_uri(s: &str) -> bool {
     // Eight bytes at a time while none is a space, a control byte or non-ASCII (the usual
     // URI); the rest, and any word holding one of those, byte by byte.
     let mut i = 0;
-    while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+    while let Some(word) = bytes
+        .get(i..i + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
         let x = u64::from_le_bytes(word);
         if ((x.wrapping_sub(ONES * 0x21) & !x) | x) & HIGH != 0 {
             break;
