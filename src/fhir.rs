@@ -36,17 +36,13 @@ pub fn parse_resource(json: &str) -> Result<String, OperationOutcome> {
         // The output is byte-for-byte what the typed path writes.
         let mut entries = Out::new();
         entries.open_list();
-        let streamed = stream_bundle(json, |_, entry| {
-            entry.write(&mut entries);
-            true
-        });
+        let streamed = stream_bundle(json, |_, entry| entry.write(&mut entries));
         return match streamed {
-            Ok(Some((bundle, count))) => {
+            Ok((bundle, count)) => {
                 entries.close_list();
                 Ok(write_bundle(&bundle, count.map(|_| entries.finish())))
             }
-            Ok(None) => Err(write_failure()),
-            Err(_) => Err(describe_parse_failure(json)),
+            Err(e) => Err(describe(json, &e)),
         };
     }
     let resource = parse_typed(json)?;
@@ -69,10 +65,9 @@ pub fn validate_resource(json: &str) -> OperationOutcome {
         let mut entry_issues = Vec::new();
         let streamed = stream_bundle(json, |index, entry| {
             validation::Validate::validate(&entry, &entry_path.index(index), &mut entry_issues);
-            true
         });
         return match streamed {
-            Ok(Some((bundle, entries))) => {
+            Ok((bundle, entries)) => {
                 // The typed path's order: the elements (entry is the last modelled one), then
                 // the rules.
                 let mut issues = Vec::new();
@@ -85,10 +80,6 @@ pub fn validate_resource(json: &str) -> OperationOutcome {
                 validation::Invariants::invariants(&bundle, &root, &mut issues);
                 OperationOutcome { issues }
             }
-            Ok(None) => OperationOutcome::from(Issue::error(
-                IssueCode::InternalError,
-                "The Bundle could not be validated.",
-            )),
             Err(e) => describe(json, &e),
         };
     }
@@ -116,12 +107,12 @@ fn starts_as_bundle(json: &str) -> bool {
 
 /// Reads a Bundle, handing each `entry` to `each` (with its index) as soon as it is read and
 /// dropping it, every other element into the [`Bundle`]. Gives the Bundle and the number of
-/// entries (`None` without an `entry` element), or `None` when `each` gave up. Errors name
-/// the element as the typed path's do.
+/// entries (`None` without an `entry` element). Errors name the element as the typed path's
+/// do, so they are described as they come.
 fn stream_bundle(
     json: &str,
-    mut each: impl FnMut(usize, BundleEntry) -> bool,
-) -> Result<Option<(Bundle, Option<usize>)>, ReadError> {
+    mut each: impl FnMut(usize, BundleEntry),
+) -> Result<(Bundle, Option<usize>), ReadError> {
     let mut r = reader(json);
     read::open_object(&mut r, "a Bundle")?;
     let mut bundle = Bundle::default();
@@ -135,24 +126,17 @@ fn stream_bundle(
         if entries.is_some() {
             return Err(read::duplicate(&r, "entry"));
         }
-        let in_entry = |e: ReadError| e.within(Segment::Key("entry".to_owned()));
-        if r.peek_value() != Some(b'[') {
-            return Err(in_entry(read::invalid_type(&mut r, "a sequence")));
-        }
-        r.begin_array()?;
         let mut count = 0;
-        while r.next_item().map_err(|e| in_entry(e.into()))? {
-            let entry =
-                BundleEntry::read(&mut r).map_err(|e| in_entry(e.within(Segment::Index(count))))?;
-            if !each(count, entry) {
-                return Ok(None);
-            }
+        read::read_items(&mut r, &mut |r| {
+            each(count, BundleEntry::read(r)?);
             count += 1;
-        }
+            Ok(())
+        })
+        .map_err(|e| e.within(Segment::Key("entry".to_owned())))?;
         entries = Some(count);
     }
     r.end()?;
-    Ok(Some((bundle, entries)))
+    Ok((bundle, entries))
 }
 
 /// Writes a streamed Bundle: its modelled elements, then the entries (`entry` is the last
@@ -168,13 +152,6 @@ fn write_bundle(bundle: &Bundle, entries: Option<String>) -> String {
     write::extra(&bundle.extra, &mut out);
     out.close();
     out.finish()
-}
-
-fn write_failure() -> OperationOutcome {
-    OperationOutcome::from(Issue::error(
-        IssueCode::InternalError,
-        "The resource could not be written as JSON.",
-    ))
 }
 
 /// Validates an already parsed resource.
@@ -252,16 +229,6 @@ fn reader(json: &str) -> Reader<'_> {
     Reader::with_max_depth(json, MAX_DEPTH)
 }
 
-/// Reads a failed input again with the typed reader (the error path only) and describes the
-/// failure: the streaming paths hand their failures here so that they read as the typed
-/// path's.
-fn describe_parse_failure(json: &str) -> OperationOutcome {
-    match read::from_reader::<Resource>(reader(json)) {
-        Ok(_) => cant_parse("Failed to parse the resource.".to_owned(), None),
-        Err(e) => describe(json, &e),
-    }
-}
-
 /// The outcome for a read failure: its message and position, and the failing element's
 /// FHIRPath (the resource type, then the path) when it is inside the resource.
 fn describe(json: &str, failure: &ReadError) -> OperationOutcome {
@@ -318,8 +285,16 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    /// The outcome the typed path gives a failing input.
+    fn describe_parse_failure(json: &str) -> OperationOutcome {
+        match read::from_reader::<Resource>(reader(json)) {
+            Ok(_) => cant_parse("Failed to parse the resource.".to_owned(), None),
+            Err(e) => describe(json, &e),
+        }
+    }
+
     /// The expression a path-tracking deserializer gives for a failing input (the previous
-    /// implementation), to pin [`error_path`] against.
+    /// implementation), to pin the reader's error paths against.
     fn reference_expression(json: &str) -> Option<String> {
         reference(json).map(|(expression, _)| expression)
     }
@@ -441,6 +416,9 @@ mod tests {
                     if let Some((expected, serde_text)) = reference(&json) {
                         let got = expression(&json);
                         let outcome = describe_parse_failure(&json);
+                        // The streaming Bundle paths describe their own failures: the same.
+                        assert_eq!(parse_resource(&json).err().as_ref(), Some(&outcome));
+                        assert_eq!(validate_resource(&json), outcome);
                         let message = outcome.issues[0].diagnostics.clone();
                         if message.contains("expected a JSON number") {
                             // An array or object given for a decimal: serde_json's

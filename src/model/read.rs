@@ -272,7 +272,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 /// Reads an array, each item by `each`, its errors placed under the item's index: one loop
 /// for every item type.
 #[inline(never)]
-fn read_items(
+pub(crate) fn read_items(
     r: &mut Reader<'_>,
     each: &mut dyn FnMut(&mut Reader<'_>) -> Result<(), ReadError>,
 ) -> Result<(), ReadError> {
